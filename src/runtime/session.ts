@@ -1,0 +1,46 @@
+// The state of one conversation between turns. It is stored as compact JSON (in Redis when
+// REDIS_URL is set), so it holds only what the next turn needs and never a token or a secret
+// answer: tokens live in the token store, secret answers are sealed until the sign-in call.
+import type { Position } from '../bot/bot.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Vars = Record<string, JsonValue>;
+
+/** What the step at `Session.at` is waiting for. */
+export type Wait =
+  /** A `question` step: `tries` wrong answers so far. */
+  | { kind: 'question'; tries: number }
+  /**
+   * An `authToken` step asking its definition's questions. `ask` is the index of the question
+   * asked; `answers` holds the non-secret answers, `sealed` the secret ones, encrypted, until
+   * the sign-in call; `tries` counts refused sign-ins.
+   */
+  | { kind: 'auth'; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
+  /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */
+  | { kind: 'effect' };
+
+export interface Session {
+  /** Where the conversation is; absent before the first step and after the end. */
+  at?: Position;
+  wait?: Wait;
+  vars: Vars;
+  /** Epoch ms of the last turn, for `settings.sessionTimeout`. */
+  seen: number;
+  /** The definition id of the last token acquired: what `{authtoken}` means by default. */
+  lastToken?: string;
+  /** Account names per definition id, for `{account}` / `{account.ID}`. Not secret. */
+  accounts?: Record<string, string>;
+  /** A `webService` step to call again once its token was acquired anew after a 401. */
+  retry?: Position;
+  /** Set once the conversation reached `end`; the next message starts a new one. */
+  ended?: boolean;
+}
+
+export function newSession(now: number): Session {
+  return { vars: {}, seen: now };
+}
+
+/** True when the session is past its idle timeout and the next message starts over. */
+export function isExpired(session: Session, now: number, timeoutSeconds: number): boolean {
+  return now - session.seen > timeoutSeconds * 1000;
+}

@@ -1,0 +1,55 @@
+// What goes into a turn and what comes out: channel-neutral data. Channels translate their
+// webhooks into a UserInput and a TurnOutput into their replies; the runtime imports no channel.
+import type { InputType } from '../bot/schema.js';
+
+export type ChannelId = 'sms' | 'whatsapp' | 'messenger' | 'phone' | 'web';
+export const channelIds: readonly ChannelId[] = ['sms', 'whatsapp', 'messenger', 'phone', 'web'];
+
+/** Who the conversation is with. */
+export interface User {
+  /** Stable id of the user on the channel (phone number, PSID, Bot Framework user id…). */
+  id: string;
+  channel: ChannelId;
+  /** E.164 phone number, where the channel knows it. */
+  phone?: string;
+}
+
+/** One inbound message, already translated by its channel. */
+export interface UserInput {
+  /** What the user typed or said; for the keypad, the digits. */
+  text: string;
+  /** A tapped choice's value (button payload, quick reply), when the channel has one. */
+  choice?: string;
+  /** True when `text` came from the phone keypad (DTMF). */
+  keypad?: boolean;
+}
+
+/** A bot message. `say` is what the phone speaks instead of `text`, when it differs. */
+export interface Reply {
+  text: string;
+  say?: string;
+}
+
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+/** The question the bot is waiting on at the end of a turn. */
+export interface Prompt extends Reply {
+  input: InputType;
+  choices?: Choice[];
+  /** The answer must come from the phone keypad (DTMF) on the phone. */
+  keypad: boolean;
+  numDigits?: number;
+  /** The answer is a secret: do not echo it, log it or keep it in a transcript. */
+  secret: boolean;
+}
+
+/** Everything a turn produced, for the channel to render. */
+export interface TurnOutput {
+  replies: Reply[];
+  prompt?: Prompt;
+  /** The conversation ended in this turn (the phone hangs up). */
+  ended: boolean;
+}

@@ -9,7 +9,7 @@ export type Effect =
   /** Keep a secret answer until the sign-in call, encrypted. */
   | { type: 'secret.seal'; value: string }
   /** Call the auth service with the answers; on success the driver caches the token. */
-  | { type: 'auth.signIn'; token: string; answers: Record<string, string>; sealed: Record<string, string> }
+  | { type: 'auth.signIn'; token: string; answers: Record<string, string>; sealed: Record<string, string>; save?: Record<string, string> }
   /** Drop a cached token (log out, or a 401 from an API). */
   | { type: 'token.forget'; token: string }
   /** Call the API of the `webService` step at `step`, with the token of definition `token`. */

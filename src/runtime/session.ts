@@ -11,11 +11,12 @@ export type Wait =
   /** A `question` step: `tries` wrong answers so far. */
   | { kind: 'question'; tries: number }
   /**
-   * An `authToken` step asking its definition's questions. `ask` is the index of the question
+   * An `authToken` step (or a `webService` step whose token was refused) asking the questions
+   * of definition `token`. `ask` is the index of the question
    * asked; `answers` holds the non-secret answers, `sealed` the secret ones, encrypted, until
    * the sign-in call; `tries` counts refused sign-ins.
    */
-  | { kind: 'auth'; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
+  | { kind: 'auth'; token: string; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
   /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */
   | { kind: 'effect' };
 

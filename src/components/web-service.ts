@@ -1,0 +1,60 @@
+import type { StepOf } from '../bot/schema.js';
+import { failureWay, type Component, type Draft, type Next } from './component.js';
+import { phrases } from './phrases.js';
+import { askFirst, continueSignIn } from './sign-in.js';
+
+export const webService: Component<'webService'> = {
+  run(step, event, draft) {
+    if (event.kind === 'enter') return call(step, draft);
+
+    if (event.kind === 'result' && event.result.type === 'web.call') {
+      const result = event.result;
+      const token = tokenOf(step, draft);
+      const retried = sameStep(draft.session.retry, draft);
+      if (result.ok) {
+        delete draft.session.retry;
+        if (Object.keys(result.vars).length > 0) draft.session.vars = { ...draft.session.vars, ...result.vars };
+        return { kind: 'next' };
+      }
+      // A refused token is dropped and asked for again, once; a second refusal is an error.
+      if (result.unauthorized && token !== undefined && !retried && draft.user.channel !== 'web') {
+        draft.session.retry = draft.at;
+        return { kind: 'effect', effect: { type: 'token.forget', token }, wait: { kind: 'effect' } };
+      }
+      return failed(step, draft);
+    }
+
+    if (event.kind === 'result' && event.result.type === 'token.forget') {
+      const token = tokenOf(step, draft);
+      return token === undefined ? failed(step, draft) : askFirst(token, draft);
+    }
+
+    const wait = draft.session.wait;
+    if (wait?.kind === 'auth') {
+      return continueSignIn(event, wait, draft, {
+        signedIn: () => call(step, draft),
+        failure: step.onError,
+      });
+    }
+    return failed(step, draft);
+  },
+};
+
+function call(step: StepOf<'webService'>, draft: Draft): Next {
+  const token = tokenOf(step, draft);
+  return { kind: 'effect', effect: token === undefined ? { type: 'web.call', step: draft.at } : { type: 'web.call', step: draft.at, token }, wait: { kind: 'effect' } };
+}
+
+function failed(step: StepOf<'webService'>, draft: Draft): Next {
+  delete draft.session.retry;
+  if (step.onError === undefined) draft.say({ text: phrases.serviceFailed });
+  return failureWay(step.onError);
+}
+
+function tokenOf(step: StepOf<'webService'>, draft: Draft): string | undefined {
+  return step.authToken ?? draft.session.lastToken;
+}
+
+function sameStep(retry: { script: string; step: number } | undefined, draft: Draft): boolean {
+  return retry !== undefined && retry.script === draft.at.script && retry.step === draft.at.step;
+}

@@ -1,0 +1,140 @@
+// The interpreter: one pure step over (bot, session, event). It walks the bot forward until a
+// step waits for the user, asks for an effect, or the conversation ends, and returns what
+// happened. It does no I/O and reads no clock: `now` comes in with the turn.
+import { normalizeKeyword, resolveTarget, stepAt, type Bot, type Position } from '../bot/bot.js';
+import type { Draft, Next, StepEvent } from '../components/component.js';
+import { phrases } from '../components/phrases.js';
+import { registry } from '../components/registry.js';
+import type { Step } from '../bot/schema.js';
+import { renderText } from '../templates/render.js';
+import type { Effect, EffectResult } from './effect.js';
+import { conversationValue } from './scope.js';
+import { isExpired, newSession, type Session } from './session.js';
+import type { Prompt, Reply, User, UserInput } from './turn.js';
+
+export type TurnEvent =
+  /** A conversation starts with no user text (a phone call rings). */
+  | { kind: 'start' }
+  | { kind: 'message'; input: UserInput }
+  | { kind: 'result'; result: EffectResult };
+
+export interface Advance {
+  session: Session;
+  replies: Reply[];
+  prompt?: Prompt;
+  effect?: Effect;
+  ended: boolean;
+  /** Problems for the author's log, never shown to the user and never holding secrets. */
+  warnings: string[];
+}
+
+export interface TurnContext {
+  bot: Bot;
+  user: User;
+  now: number;
+}
+
+export function advance(ctx: TurnContext, stored: Session | undefined, event: TurnEvent): Advance {
+  const { bot } = ctx;
+  const fresh = event.kind !== 'result' && (stored === undefined || stored.ended === true || stored.at === undefined || isExpired(stored, ctx.now, bot.settings.sessionTimeout));
+  const session: Session = fresh ? newSession(ctx.now) : { ...stored!, seen: ctx.now };
+  const out: Advance = { session, replies: [], ended: false, warnings: [] };
+
+  let at: Position;
+  let stepEvent: StepEvent;
+  const trigger = event.kind === 'message' ? triggerFor(bot, session, event.input) : undefined;
+  if (trigger !== undefined) {
+    at = { script: trigger, step: 0 };
+    stepEvent = { kind: 'enter' };
+    delete session.wait;
+    delete session.retry;
+  } else if (fresh || session.at === undefined) {
+    // The first message of a conversation is a greeting, not an answer.
+    at = { script: bot.start, step: 0 };
+    stepEvent = { kind: 'enter' };
+  } else {
+    at = session.at;
+    stepEvent = event.kind === 'result' ? { kind: 'result', result: event.result } : event.kind === 'message' ? { kind: 'answer', input: event.input } : { kind: 'enter' };
+  }
+
+  for (let count = 0; ; count++) {
+    if (count >= bot.settings.maxStepsPerTurn) {
+      out.warnings.push(`${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
+      return finish(out, { text: phrases.runaway });
+    }
+    const step = stepAt(bot, at);
+    // Running past the last step of a script ends the conversation, as `end` would.
+    if (step === undefined) return finish(out);
+
+    const next = runStep(step, stepEvent, makeDraft(ctx, session, at, out));
+    switch (next.kind) {
+      case 'next':
+        at = { script: at.script, step: at.step + 1 };
+        break;
+      case 'goto': {
+        const to = resolveTarget(bot, at.script, next.target);
+        if (to === undefined) {
+          out.warnings.push(`${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
+          return finish(out, { text: phrases.runaway });
+        }
+        at = to;
+        break;
+      }
+      case 'jump':
+        at = next.to;
+        break;
+      case 'wait':
+        session.at = at;
+        session.wait = next.wait;
+        out.prompt = next.prompt;
+        return out;
+      case 'effect':
+        session.at = at;
+        session.wait = next.wait;
+        out.effect = next.effect;
+        return out;
+      case 'end':
+        return finish(out);
+    }
+    stepEvent = { kind: 'enter' };
+    delete session.wait;
+  }
+}
+
+function runStep(step: Step, event: StepEvent, draft: Draft): Next {
+  // The registry is keyed by step type; TypeScript cannot correlate the two through a union.
+  return (registry[step.type] as { run(step: Step, event: StepEvent, draft: Draft): Next }).run(step, event, draft);
+}
+
+function finish(out: Advance, last?: Reply): Advance {
+  if (last !== undefined) out.replies.push(last);
+  const { session } = out;
+  delete session.at;
+  delete session.wait;
+  delete session.retry;
+  session.ended = true;
+  out.ended = true;
+  return out;
+}
+
+/** A keyword that starts a script, unless the user is answering a sign-in question. */
+function triggerFor(bot: Bot, session: Session, input: UserInput): string | undefined {
+  if (bot.keywordIndex.size === 0 || session.wait?.kind === 'auth') return undefined;
+  return bot.keywordIndex.get(normalizeKeyword(input.text));
+}
+
+function makeDraft(ctx: TurnContext, session: Session, at: Position, out: Advance): Draft {
+  const value = (name: string) => conversationValue(session, ctx.user, name);
+  const missing = (name: string) => out.warnings.push(`${ctx.bot.source}: {${name}} has no value in script "${at.script}" step ${at.step}`);
+  return {
+    bot: ctx.bot,
+    user: ctx.user,
+    now: ctx.now,
+    at,
+    session,
+    say: (reply) => out.replies.push(reply),
+    text: (template) => renderText(template, value, missing),
+    value,
+    warn: (message) => out.warnings.push(message),
+  };
+}

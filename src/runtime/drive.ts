@@ -1,0 +1,48 @@
+// The driver: runs the interpreter and the effects it asks for, in turn, until the bot waits
+// for the user or the conversation ends. This is where the pure core meets the world.
+import { advance, type TurnContext, type TurnEvent } from './advance.js';
+import type { Effect, EffectResult } from './effect.js';
+import type { Session } from './session.js';
+import type { TurnOutput } from './turn.js';
+
+/** What an effect may know of the turn that asked for it. */
+export interface EffectTurn extends TurnContext {
+  /** The conversation id: the key of `scope: "conversation"` tokens. */
+  conversation: string;
+  session: Session;
+  /** Definitions whose token was acquired in this turn (a 401 then is not a stale cache). */
+  acquired: Set<string>;
+}
+
+export interface EffectRunner {
+  run(effect: Effect, turn: EffectTurn): Promise<EffectResult>;
+}
+
+export interface Driven {
+  session: Session;
+  output: TurnOutput;
+  warnings: string[];
+}
+
+export async function drive(
+  ctx: TurnContext & { conversation: string },
+  stored: Session | undefined,
+  event: TurnEvent,
+  effects: EffectRunner,
+  /** Filled as the turn goes, so a caller past its deadline can send what is ready. */
+  output: TurnOutput = { replies: [], ended: false },
+): Promise<Driven> {
+  const warnings: string[] = [];
+  const acquired = new Set<string>();
+  let step = advance(ctx, stored, event);
+  for (;;) {
+    output.replies.push(...step.replies);
+    warnings.push(...step.warnings);
+    if (step.effect === undefined) break;
+    const result = await effects.run(step.effect, { ...ctx, session: step.session, acquired });
+    step = advance(ctx, step.session, { kind: 'result', result });
+  }
+  if (step.prompt !== undefined) output.prompt = step.prompt;
+  output.ended = step.ended;
+  return { session: step.session, output, warnings };
+}

@@ -1,0 +1,64 @@
+import { createMemoryStore } from './memory-store.js';
+import { createRedisStore, redactUrl } from './redis-store.js';
+import type { Store } from './store.js';
+import { createTokenCipher, type TokenCipher } from './token-cipher.js';
+
+export interface OpenedStore {
+  store: Store;
+  kind: 'memory' | 'redis' | 'redis-cluster';
+  /** Present when TOKEN_ENCRYPTION_KEY is set; the store already seals tokens with it. */
+  cipher?: TokenCipher;
+}
+
+// Long enough for a Redis started alongside the server (compose, CI) to come up, short enough
+// that a wrong URL fails the start instead of hanging it.
+const READY_WITHIN_MS = 5_000;
+
+/**
+ * The store the settings ask for: Redis when REDIS_CLUSTER_NODES or REDIS_URL is set (the
+ * promise resolves once it answers), else memory. Throws on a bad TOKEN_ENCRYPTION_KEY or a
+ * Redis that does not answer.
+ */
+export async function openStore(env: NodeJS.ProcessEnv, log?: { warn(msg: string): void }): Promise<OpenedStore> {
+  const key = nonEmpty(env.TOKEN_ENCRYPTION_KEY);
+  const cipher = key === undefined ? undefined : createTokenCipher(key);
+  const clusterNodes = nonEmpty(env.REDIS_CLUSTER_NODES)
+    ?.split(',')
+    .map((node) => node.trim())
+    .filter((node) => node !== '');
+  const url = nonEmpty(env.REDIS_URL);
+
+  if ((clusterNodes === undefined || clusterNodes.length === 0) && url === undefined) {
+    return { store: createMemoryStore({ ...(cipher && { cipher }) }), kind: 'memory', ...(cipher && { cipher }) };
+  }
+
+  if (cipher === undefined) log?.warn('TOKEN_ENCRYPTION_KEY is not set: tokens are stored in Redis in clear');
+  const cluster = clusterNodes !== undefined && clusterNodes.length > 0;
+  const store = cluster
+    ? createRedisStore({ clusterNodes, ...(cipher && { cipher }) })
+    : createRedisStore({ url, ...(cipher && { cipher }) });
+  const where = cluster ? `Redis Cluster ${clusterNodes.map(redactUrl).join(',')}` : `Redis at ${redactUrl(url ?? '')}`;
+  await untilAnswers(store, where);
+  return { store, kind: cluster ? 'redis-cluster' : 'redis', ...(cipher && { cipher }) };
+}
+
+async function untilAnswers(store: Store, where: string): Promise<void> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await store.ping();
+      return;
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  await store.close().catch(() => undefined);
+  const reason = last instanceof Error ? `: ${last.message}` : '';
+  throw new Error(`${where} did not answer within ${READY_WITHIN_MS / 1000} s${reason}`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

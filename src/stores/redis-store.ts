@@ -1,0 +1,339 @@
+// The store on Redis (one server or a Cluster), for several instances serving one bot.
+//
+// Key layout (prefix defaults to "parley"):
+//   {prefix}:{{conversation}}:s          session: one string "version|json", PX ttl
+//   {prefix}:{{name}}:lock:o             lock lease: the holder's random id, PX ttl
+//   {prefix}:{{name}}:lock:q             lock queue: a list of waiter ids, in arrival order
+//   {prefix}:{{name}}:lock:w             lock waiters: a hash id -> alive-until (ms, Redis clock)
+//   {prefix}:t:{key}                     token record (JSON, sealed when there is a cipher), PX ttl
+//   {prefix}:k:{key}                     keyed value, PX ttl
+// The braces are Cluster hash tags: the keys of one conversation (or lock) share a slot, so the
+// Lua scripts that touch several of them run on a Cluster too.
+import { randomBytes } from 'node:crypto';
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import type { Keyed, Locks, SessionStore, Store, TokenStore } from './store.js';
+import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
+
+export interface RedisStoreOptions {
+  /** `redis://…` or `rediss://…` (TLS); ignored when `clusterNodes` is given. */
+  url?: string;
+  /** Cluster seed nodes: `host:port`, or `redis://[user:password@]host:port` (`rediss://` for TLS). */
+  clusterNodes?: string[];
+  /** Put before every key, so several bots (or test files) can share one Redis. Default "parley". */
+  prefix?: string;
+  /** Seals token records before they reach Redis. */
+  cipher?: TokenCipher;
+}
+
+// A dead Redis must fail a request within a few seconds (so /healthz can answer 503 and a turn
+// fails instead of hanging), while a short blip (failover, restart) is ridden out: commands
+// issued while disconnected queue and are retried once after a reconnect, then fail.
+const CONNECTION: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: true,
+  connectTimeout: 3_000,
+  commandTimeout: 5_000,
+  retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 2_000),
+};
+const PING_WITHIN_MS = 2_000;
+
+// A waiter renews its place in a lock queue at every poll; one not heard of for this long
+// (crashed, or stuck) is dropped when it reaches the head, so it cannot block those behind it.
+const WAITER_ALIVE_MS = 2_000;
+const POLL_FIRST_MS = 2;
+const POLL_MAX_MS = 10;
+
+// The version and the JSON share one string so that one GET reads both, and one SET with PX
+// keeps them expiring together.
+const SESSION_SET = `
+local current = redis.call('GET', KEYS[1])
+local version = 0
+if current then
+  version = tonumber(string.sub(current, 1, string.find(current, '|', 1, true) - 1))
+end
+if version ~= tonumber(ARGV[2]) then return 0 end
+version = version + 1
+redis.call('SET', KEYS[1], version .. '|' .. ARGV[1], 'PX', ARGV[3])
+return version
+`;
+
+// The expiry is set only when the counter has none, i.e. when this INCR created it: a window of
+// failures starts at the first one and is not pushed back by the next.
+const INCREMENT = `
+local count = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`;
+
+// KEYS: lease, queue, waiters. ARGV: id, ttlMs, aliveMs, enqueue ('1' on the first call).
+// Returns 1 when `id` now holds the lock, 0 to poll again, -1 when `id` had been dropped from
+// the queue as dead (the caller queues again, at the back).
+// Only a waiter ever sets the lease, for itself, when it is at the head and the lease is free;
+// so there is no grant to lose when a waiter gives up or dies.
+const LOCK_TRY = `
+local lease, queue, waiters = KEYS[1], KEYS[2], KEYS[3]
+local id, ttl, alive = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if ARGV[4] == '1' then
+  if redis.call('EXISTS', lease) == 0 and redis.call('LLEN', queue) == 0 then
+    redis.call('SET', lease, id, 'PX', ttl)
+    return 1
+  end
+  redis.call('RPUSH', queue, id)
+elseif not redis.call('HGET', waiters, id) then
+  return -1
+end
+redis.call('HSET', waiters, id, now + alive)
+-- Left behind by waiters that all died, the queue and the waiters disappear on their own.
+redis.call('PEXPIRE', queue, alive * 2)
+redis.call('PEXPIRE', waiters, alive * 2)
+if redis.call('EXISTS', lease) == 1 then return 0 end
+while true do
+  local head = redis.call('LINDEX', queue, 0)
+  if not head then return -1 end
+  if head == id then
+    redis.call('LPOP', queue)
+    redis.call('HDEL', waiters, id)
+    redis.call('SET', lease, id, 'PX', ttl)
+    return 1
+  end
+  if tonumber(redis.call('HGET', waiters, head) or '0') > now then return 0 end
+  redis.call('LPOP', queue)
+  redis.call('HDEL', waiters, head)
+end
+`;
+
+// KEYS: queue, waiters. ARGV: id.
+const LOCK_CANCEL = `
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+`;
+
+// KEYS: lease. ARGV: id. Only the holder may release: a late release, after the lease ran out
+// and another waiter took the lock, must not free the new holder's lock.
+const LOCK_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+interface Scripts {
+  parleySessionSet(key: string, value: string, expected: number, ttlMs: number): Promise<number | null>;
+  parleyIncrement(key: string, ttlMs: number): Promise<number>;
+  parleyLockTry(
+    lease: string,
+    queue: string,
+    waiters: string,
+    id: string,
+    ttlMs: number,
+    aliveMs: number,
+    enqueue: '1' | '0',
+  ): Promise<number>;
+  parleyLockCancel(queue: string, waiters: string, id: string): Promise<number>;
+  parleyLockRelease(lease: string, id: string): Promise<number>;
+}
+
+type Client = (Redis | Cluster) & Scripts;
+
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const prefix = options.prefix ?? 'parley';
+  const cipher = options.cipher;
+  const client = connect(options);
+
+  const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
+  const tokenKey = (key: string) => `${prefix}:t:${key}`;
+  const keyedKey = (key: string) => `${prefix}:k:${key}`;
+
+  const sessions: SessionStore = {
+    async get(conversation) {
+      const stored = await client.get(sessionKey(conversation));
+      if (stored === null) return undefined;
+      const bar = stored.indexOf('|');
+      return { version: Number(stored.slice(0, bar)), value: stored.slice(bar + 1) };
+    },
+    async set(conversation, value, expected, ttlSeconds) {
+      const version = await client.parleySessionSet(sessionKey(conversation), value, expected, toMs(ttlSeconds));
+      return typeof version === 'number' && version > 0 ? version : false;
+    },
+    async delete(conversation) {
+      await client.del(sessionKey(conversation));
+    },
+  };
+
+  const tokens: TokenStore = {
+    async get(key) {
+      const stored = await client.get(tokenKey(key));
+      return stored === null ? undefined : openTokenRecord(stored, cipher);
+    },
+    async set(key, record, ttlSeconds) {
+      await client.set(tokenKey(key), sealTokenRecord(record, cipher), 'PX', toMs(ttlSeconds));
+    },
+    async delete(key) {
+      await client.del(tokenKey(key));
+    },
+  };
+
+  const keyed: Keyed = {
+    async setIfAbsent(key, value, ttlSeconds) {
+      return (await client.set(keyedKey(key), value, 'PX', toMs(ttlSeconds), 'NX')) === 'OK';
+    },
+    async get(key) {
+      return (await client.get(keyedKey(key))) ?? undefined;
+    },
+    async set(key, value, ttlSeconds) {
+      await client.set(keyedKey(key), value, 'PX', toMs(ttlSeconds));
+    },
+    async increment(key, ttlSeconds) {
+      return client.parleyIncrement(keyedKey(key), toMs(ttlSeconds));
+    },
+    async delete(key) {
+      await client.del(keyedKey(key));
+    },
+  };
+
+  return {
+    sessions,
+    tokens,
+    locks: createRedisLocks(client, prefix),
+    keyed,
+    async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${PING_WITHIN_MS} ms`)), PING_WITHIN_MS);
+      });
+      try {
+        await Promise.race([client.ping(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      try {
+        await client.quit();
+      } catch {
+        // Not connected: QUIT cannot be sent, but the reconnect loop still has to stop.
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/**
+ * A fair lock: waiters queue in a Redis list in the order their first call reached Redis, and
+ * the head takes the lease when it is free. A holder that dies loses the lock when its lease
+ * (PX ttl) runs out; a waiter that dies is dropped when it reaches the head and has not polled
+ * for WAITER_ALIVE_MS. Waiting is polling with short sleeps.
+ */
+function createRedisLocks(client: Client, prefix: string): Locks {
+  return {
+    async acquire(name, ttlMs, waitMs) {
+      const base = `${prefix}:{${name}}:lock:`;
+      const lease = `${base}o`;
+      const queue = `${base}q`;
+      const waiters = `${base}w`;
+      const id = randomBytes(12).toString('base64url');
+      const ttl = Math.max(1, Math.round(ttlMs));
+      const release = async () => {
+        await client.parleyLockRelease(lease, id);
+      };
+      const deadline = Date.now() + waitMs;
+      let enqueue: '1' | '0' = '1';
+      let pause = POLL_FIRST_MS;
+      try {
+        for (;;) {
+          const outcome = await client.parleyLockTry(lease, queue, waiters, id, ttl, WAITER_ALIVE_MS, enqueue);
+          if (outcome === 1) return release;
+          // -1: this process stalled long enough to be taken for dead; queue again.
+          enqueue = outcome === -1 ? '1' : '0';
+          if (Date.now() >= deadline) break;
+          await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+          pause = Math.min(POLL_MAX_MS, pause * 1.5);
+        }
+      } catch (error) {
+        await client.parleyLockCancel(queue, waiters, id).catch(() => undefined);
+        throw error;
+      }
+      await client.parleyLockCancel(queue, waiters, id);
+      return undefined;
+    },
+  };
+}
+
+function connect(options: RedisStoreOptions): Client {
+  let client: Redis | Cluster;
+  if (options.clusterNodes !== undefined && options.clusterNodes.length > 0) {
+    const seeds = options.clusterNodes.map(parseClusterNode);
+    const auth = seeds.find((seed) => seed.password !== undefined);
+    const { retryStrategy, enableOfflineQueue, ...perNode } = CONNECTION;
+    client = new Cluster(
+      seeds.map((seed) => seed.node),
+      {
+        enableOfflineQueue,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: {
+          ...perNode,
+          ...(auth && { username: auth.username, password: auth.password }),
+          ...(seeds.some((seed) => seed.tls) && { tls: {} }),
+        },
+      },
+    );
+  } else if (options.url !== undefined) {
+    client = new Redis(options.url, CONNECTION);
+  } else {
+    throw new Error('createRedisStore needs a url or clusterNodes');
+  }
+  // Without a listener ioredis prints every failed reconnect; failures surface on the commands
+  // (and on ping, for /healthz) instead.
+  client.on('error', () => undefined);
+  client.defineCommand('parleySessionSet', { numberOfKeys: 1, lua: SESSION_SET });
+  client.defineCommand('parleyIncrement', { numberOfKeys: 1, lua: INCREMENT });
+  client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });
+  client.defineCommand('parleyLockCancel', { numberOfKeys: 2, lua: LOCK_CANCEL });
+  client.defineCommand('parleyLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
+  return client as Client;
+}
+
+interface ClusterSeed {
+  node: ClusterNode;
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+function parseClusterNode(entry: string): ClusterSeed {
+  const text = entry.trim();
+  const url = new URL(/^rediss?:\/\//i.test(text) ? text : `redis://${text}`);
+  const port = url.port === '' ? 6379 : Number(url.port);
+  if (url.hostname === '' || !Number.isInteger(port)) {
+    throw new Error(`REDIS_CLUSTER_NODES: "${redactUrl(text)}" is not host:port`);
+  }
+  return {
+    node: { host: url.hostname.replace(/^\[|\]$/g, ''), port },
+    ...(url.password !== '' && {
+      username: decodeURIComponent(url.username) || undefined,
+      password: decodeURIComponent(url.password),
+    }),
+    tls: url.protocol === 'rediss:',
+  };
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    // Not a URL: drop anything that looks like credentials.
+    return text.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+function toMs(ttlSeconds: number): number {
+  return Math.max(1, Math.round(ttlSeconds * 1000));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

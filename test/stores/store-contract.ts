@@ -1,0 +1,340 @@
+// The behaviour every Store promises, run against each implementation (memory-store.test.ts,
+// redis-store.test.ts). Expiry is tested with real, short TTLs so both run the same way.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/stores/store.js';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function uniqueName(label: string): string {
+  return `${label}-${randomUUID()}`;
+}
+
+// Short enough to keep the suite fast, long enough that a busy machine running test files in
+// parallel still reads the value before it expires.
+const SHORT_TTL_S = 0.3;
+const PAST_SHORT_TTL_MS = 700;
+
+export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe('sessions', () => {
+      it('reads a conversation that has no session as undefined', async () => {
+        expect(await store.sessions.get(uniqueName('conv'))).toBeUndefined();
+      });
+
+      it('writes a first session against version 0 and reads it back with version 1', async () => {
+        const conv = uniqueName('conv');
+        expect(await store.sessions.set(conv, '{"step":"start"}', 0, 60)).toBe(1);
+        expect(await store.sessions.get(conv)).toEqual({ value: '{"step":"start"}', version: 1 });
+      });
+
+      it('counts versions up with each write', async () => {
+        const conv = uniqueName('conv');
+        expect(await store.sessions.set(conv, 'a', 0, 60)).toBe(1);
+        expect(await store.sessions.set(conv, 'b', 1, 60)).toBe(2);
+        expect(await store.sessions.set(conv, 'c', 2, 60)).toBe(3);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'c', version: 3 });
+      });
+
+      it('refuses a write against a stale version and keeps the session as it was', async () => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'first', 0, 60);
+        await store.sessions.set(conv, 'second', 1, 60);
+        expect(await store.sessions.set(conv, 'late', 1, 60)).toBe(false);
+        expect(await store.sessions.set(conv, 'new?', 0, 60)).toBe(false);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'second', version: 2 });
+      });
+
+      it('refuses a write that expects a session when there is none', async () => {
+        const conv = uniqueName('conv');
+        expect(await store.sessions.set(conv, 'x', 3, 60)).toBe(false);
+        expect(await store.sessions.get(conv)).toBeUndefined();
+      });
+
+      it('lets exactly one of several writers with the same version win', async () => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'base', 0, 60);
+        const results = await Promise.all(
+          ['w1', 'w2', 'w3', 'w4', 'w5'].map((value) => store.sessions.set(conv, value, 1, 60)),
+        );
+        expect(results.filter((result) => result === 2)).toHaveLength(1);
+        expect(results.filter((result) => result === false)).toHaveLength(4);
+        const winner = ['w1', 'w2', 'w3', 'w4', 'w5'][results.indexOf(2)];
+        expect(await store.sessions.get(conv)).toEqual({ value: winner, version: 2 });
+      });
+
+      it('keeps any text exactly, separators and unicode included', async () => {
+        const conv = uniqueName('conv|with:odd{chars}');
+        const value = JSON.stringify({ text: 'a|b|c 1|2', emoji: '👋 héllo', nested: { list: [1, '|'] } });
+        await store.sessions.set(conv, value, 0, 60);
+        expect((await store.sessions.get(conv))?.value).toBe(value);
+      });
+
+      it('keeps sessions of different conversations apart', async () => {
+        const one = uniqueName('conv');
+        const two = uniqueName('conv');
+        await store.sessions.set(one, 'one', 0, 60);
+        expect(await store.sessions.get(two)).toBeUndefined();
+        expect(await store.sessions.set(two, 'two', 0, 60)).toBe(1);
+        expect(await store.sessions.get(one)).toEqual({ value: 'one', version: 1 });
+      });
+
+      it('forgets a session after its ttl, and a new one starts again from version 0', async () => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'short', 0, SHORT_TTL_S);
+        expect(await store.sessions.get(conv)).toBeDefined();
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.sessions.get(conv)).toBeUndefined();
+        expect(await store.sessions.set(conv, 'again', 0, 60)).toBe(1);
+      });
+
+      it('renews the ttl on every write', async () => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'a', 0, SHORT_TTL_S);
+        await store.sessions.set(conv, 'b', 1, 60);
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'b', version: 2 });
+      });
+
+      it('deletes a session, after which the next write starts from version 0', async () => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'a', 0, 60);
+        await store.sessions.delete(conv);
+        expect(await store.sessions.get(conv)).toBeUndefined();
+        expect(await store.sessions.set(conv, 'b', 0, 60)).toBe(1);
+        await store.sessions.delete(uniqueName('never-stored'));
+      });
+    });
+
+    describe('tokens', () => {
+      const record = { token: 'ya29.secret-access-token', account: 'user@example.com' };
+
+      it('reads an unknown key as undefined', async () => {
+        expect(await store.tokens.get(uniqueName('tok'))).toBeUndefined();
+      });
+
+      it('gives back the record it was given', async () => {
+        const key = uniqueName('tok');
+        await store.tokens.set(key, record, 60);
+        expect(await store.tokens.get(key)).toEqual(record);
+      });
+
+      it('replaces a record written under the same key', async () => {
+        const key = uniqueName('tok');
+        await store.tokens.set(key, record, 60);
+        await store.tokens.set(key, { token: 'refreshed', account: 'user@example.com' }, 60);
+        expect(await store.tokens.get(key)).toEqual({ token: 'refreshed', account: 'user@example.com' });
+      });
+
+      it('forgets a token after its ttl', async () => {
+        const key = uniqueName('tok');
+        await store.tokens.set(key, record, SHORT_TTL_S);
+        expect(await store.tokens.get(key)).toEqual(record);
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.tokens.get(key)).toBeUndefined();
+      });
+
+      it('deletes a token', async () => {
+        const key = uniqueName('tok');
+        await store.tokens.set(key, record, 60);
+        await store.tokens.delete(key);
+        expect(await store.tokens.get(key)).toBeUndefined();
+      });
+    });
+
+    describe('locks', () => {
+      it('grants a free lock at once and again after release', async () => {
+        const lock = uniqueName('lock');
+        const release = await store.locks.acquire(lock, 5_000, 0);
+        expect(release).toBeTypeOf('function');
+        await release?.();
+        const again = await store.locks.acquire(lock, 5_000, 0);
+        expect(again).toBeTypeOf('function');
+        await again?.();
+      });
+
+      it('lets only one holder in at a time', async () => {
+        const lock = uniqueName('lock');
+        let inside = 0;
+        let most = 0;
+        let done = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            const release = await store.locks.acquire(lock, 5_000, 10_000);
+            if (release === undefined) throw new Error('lock not granted');
+            inside++;
+            most = Math.max(most, inside);
+            await sleep(5);
+            inside--;
+            done++;
+            await release();
+          }),
+        );
+        expect(done).toBe(8);
+        expect(most).toBe(1);
+      });
+
+      it('serves waiters in the order they asked', async () => {
+        const lock = uniqueName('lock');
+        const holder = await store.locks.acquire(lock, 10_000, 0);
+        const order: number[] = [];
+        const waiters: Promise<void>[] = [];
+        for (let i = 0; i < 5; i++) {
+          waiters.push(
+            store.locks.acquire(lock, 10_000, 10_000).then(async (release) => {
+              order.push(i);
+              await sleep(2);
+              await release?.();
+            }),
+          );
+          await sleep(15);
+        }
+        await holder?.();
+        await Promise.all(waiters);
+        expect(order).toEqual([0, 1, 2, 3, 4]);
+      });
+
+      it('passes over a holder that never releases once its ttl is over', async () => {
+        const lock = uniqueName('lock');
+        const started = Date.now();
+        expect(await store.locks.acquire(lock, 300, 0)).toBeDefined();
+        const next = await store.locks.acquire(lock, 5_000, 5_000);
+        const waited = Date.now() - started;
+        expect(next).toBeDefined();
+        expect(waited).toBeGreaterThanOrEqual(250);
+        expect(waited).toBeLessThan(3_000);
+        await next?.();
+      });
+
+      it('gives up with undefined after waitMs while the lock is held', async () => {
+        const lock = uniqueName('lock');
+        const holder = await store.locks.acquire(lock, 10_000, 0);
+        const started = Date.now();
+        expect(await store.locks.acquire(lock, 10_000, 200)).toBeUndefined();
+        const waited = Date.now() - started;
+        expect(waited).toBeGreaterThanOrEqual(190);
+        expect(waited).toBeLessThan(2_000);
+        expect(await store.locks.acquire(lock, 10_000, 0)).toBeUndefined();
+        await holder?.();
+      });
+
+      it('does not let a waiter that gave up hold up those behind it', async () => {
+        const lock = uniqueName('lock');
+        const holder = await store.locks.acquire(lock, 10_000, 0);
+        const quitter = store.locks.acquire(lock, 10_000, 100);
+        await sleep(10);
+        const patient = store.locks.acquire(lock, 10_000, 10_000);
+        expect(await quitter).toBeUndefined();
+        await holder?.();
+        const started = Date.now();
+        const release = await patient;
+        expect(release).toBeDefined();
+        expect(Date.now() - started).toBeLessThan(500);
+        await release?.();
+      });
+
+      it('ignores a release by a holder whose ttl ran out after another took the lock', async () => {
+        const lock = uniqueName('lock');
+        const stale = await store.locks.acquire(lock, 200, 0);
+        const current = await store.locks.acquire(lock, 10_000, 5_000);
+        expect(current).toBeDefined();
+        await stale?.();
+        expect(await store.locks.acquire(lock, 10_000, 100)).toBeUndefined();
+        await current?.();
+        const after = await store.locks.acquire(lock, 10_000, 0);
+        expect(after).toBeDefined();
+        await after?.();
+      });
+
+      it('is harmless to release twice', async () => {
+        const lock = uniqueName('lock');
+        const first = await store.locks.acquire(lock, 10_000, 0);
+        await first?.();
+        const second = await store.locks.acquire(lock, 10_000, 0);
+        await first?.();
+        expect(await store.locks.acquire(lock, 10_000, 50)).toBeUndefined();
+        await second?.();
+      });
+
+      it('keeps locks of different names apart', async () => {
+        const one = await store.locks.acquire(uniqueName('lock'), 10_000, 0);
+        const two = await store.locks.acquire(uniqueName('lock'), 10_000, 0);
+        expect(one).toBeDefined();
+        expect(two).toBeDefined();
+        await one?.();
+        await two?.();
+      });
+    });
+
+    describe('keyed values', () => {
+      it('sets a value if absent only once', async () => {
+        const key = uniqueName('dedupe');
+        expect(await store.keyed.setIfAbsent(key, 'first', 60)).toBe(true);
+        expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(false);
+        expect(await store.keyed.get(key)).toBe('first');
+      });
+
+      it('lets exactly one of several concurrent setIfAbsent calls win', async () => {
+        const key = uniqueName('dedupe');
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.keyed.setIfAbsent(key, `v${i}`, 60)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('sets a value if absent again once the first has expired', async () => {
+        const key = uniqueName('dedupe');
+        expect(await store.keyed.setIfAbsent(key, 'first', SHORT_TTL_S)).toBe(true);
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.keyed.get(key)).toBeUndefined();
+        expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(true);
+      });
+
+      it('gets, overwrites, expires and deletes values', async () => {
+        const key = uniqueName('value');
+        expect(await store.keyed.get(key)).toBeUndefined();
+        await store.keyed.set(key, 'one', 60);
+        await store.keyed.set(key, 'two', SHORT_TTL_S);
+        expect(await store.keyed.get(key)).toBe('two');
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.keyed.get(key)).toBeUndefined();
+        await store.keyed.set(key, 'three', 60);
+        await store.keyed.delete(key);
+        expect(await store.keyed.get(key)).toBeUndefined();
+      });
+
+      it('counts up from 1', async () => {
+        const key = uniqueName('count');
+        expect(await store.keyed.increment(key, 60)).toBe(1);
+        expect(await store.keyed.increment(key, 60)).toBe(2);
+        expect(await Promise.all([store.keyed.increment(key, 60), store.keyed.increment(key, 60)])).toEqual(
+          expect.arrayContaining([3, 4]),
+        );
+        expect(await store.keyed.get(key)).toBe('4');
+      });
+
+      it('expires a counter ttl after its first increment, however often it is incremented', async () => {
+        const key = uniqueName('count');
+        expect(await store.keyed.increment(key, 0.6)).toBe(1);
+        await sleep(400);
+        expect(await store.keyed.increment(key, 0.6)).toBe(2);
+        // Past the first window, well before a window counted from the second increment.
+        await sleep(400);
+        expect(await store.keyed.get(key)).toBeUndefined();
+        expect(await store.keyed.increment(key, 60)).toBe(1);
+      });
+    });
+  });
+}

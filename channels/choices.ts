@@ -12,7 +12,9 @@ export function keypadMenu(prompt: Prompt): string {
   const spoken = prompt.say ?? prompt.text;
   if (prompt.input === 'yesno') return `${spoken} Press 1 for yes, 2 for no.`;
   if (prompt.choices === undefined || prompt.choices.length === 0) {
-    return prompt.keypad || prompt.input === 'digits' ? `${spoken} Then press the pound key.` : spoken;
+    // Authors often say it themselves ("…then press pound"); say it once.
+    const needsHint = (prompt.keypad || prompt.input === 'digits') && prompt.numDigits === undefined && !/pound|#/i.test(spoken);
+    return needsHint ? `${spoken} Then press the pound key.` : spoken;
   }
   return [spoken, ...prompt.choices.map((c, i) => `Press ${i + 1} for ${c.label}.`)].join(' ');
 }

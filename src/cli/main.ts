@@ -1,0 +1,74 @@
+// The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
+import { Command, InvalidArgumentError } from 'commander';
+import { botJsonSchema } from '../bot/json-schema.js';
+import { loadBotFile } from '../bot/load.js';
+import { formatProblem } from '../bot/problems.js';
+import { channelIds, type ChannelId } from '../runtime/turn.js';
+import { chat } from './chat.js';
+import { demo, demoBotPath } from './demo.js';
+import { loadOrExit } from './load-or-exit.js';
+
+const program = new Command('parley').description('Parley: a chatbot conversation engine').showHelpAfterError();
+
+program
+  .command('chat')
+  .description('talk to a bot in the terminal, as a user of a channel would')
+  .argument('<bot>', 'the bot file')
+  .option('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel, 'sms' as ChannelId)
+  .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string }) => {
+    const bot = await loadOrExit(botPath);
+    await chat(bot, options.user === undefined ? { channel: options.channel } : { channel: options.channel, user: options.user });
+  });
+
+program
+  .command('serve')
+  .description('serve a bot to Twilio, the Bot Framework and Meta over HTTP')
+  .argument('[bot]', 'the bot file (default: BOT_FILE, else the demo bot)')
+  .option('--port <port>', 'the HTTP port (default: PORT, else 3000)', parsePort)
+  .action(async (botPath: string | undefined, options: { port?: number }) => {
+    const { serve } = await import('./serve.js');
+    await serve(botPath ?? process.env.BOT_FILE ?? demoBotPath, options.port);
+  });
+
+program
+  .command('validate')
+  .description('check bot files; exit 1 when any has an error')
+  .argument('<bots...>', 'bot files')
+  .action(async (paths: string[]) => {
+    let failed = false;
+    for (const path of paths) {
+      const { bot, problems } = await loadBotFile(path);
+      for (const problem of problems) process.stdout.write(`${formatProblem(problem)}\n`);
+      if (bot === undefined) failed = true;
+      else if (problems.length === 0) process.stdout.write(`${path}: ok\n`);
+    }
+    process.exitCode = failed ? 1 : 0;
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of bot files (for editors, through "$schema")')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(botJsonSchema(), null, 2)}\n`);
+  });
+
+program
+  .command('demo')
+  .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
+  .action(async () => {
+    await demo();
+  });
+
+function parseChannel(value: string): ChannelId {
+  if (!(channelIds as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${channelIds.join(', ')}`);
+  return value as ChannelId;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return port;
+}
+
+await program.parseAsync(process.argv);

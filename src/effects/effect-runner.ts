@@ -1,0 +1,44 @@
+// Runs the effects the interpreter asks for. One instance serves every conversation of a bot.
+import type { EffectRunner } from '../runtime/drive.js';
+import type { EffectDeps } from './effect-deps.js';
+import { signIn } from './sign-in-call.js';
+import { tokenKey } from './token-key.js';
+import { webCall } from './web-call.js';
+
+export function createEffectRunner(deps: EffectDeps): EffectRunner {
+  return {
+    async run(effect, turn) {
+      switch (effect.type) {
+        case 'token.lookup': {
+          const definition = turn.bot.authTokens[effect.token];
+          const record = definition === undefined ? undefined : await deps.store.tokens.get(tokenKey(effect.token, definition, turn));
+          deps.metrics.tokenLookup(record !== undefined);
+          return record === undefined ? { type: 'token.lookup', found: false } : { type: 'token.lookup', found: true, account: record.account };
+        }
+        case 'secret.seal':
+          return { type: 'secret.seal', sealed: deps.sealer.seal(effect.value) };
+        case 'auth.signIn': {
+          const definition = turn.bot.authTokens[effect.token];
+          if (definition === undefined) return { type: 'auth.signIn', ok: false, reason: 'unavailable' };
+          const answers = { ...effect.answers };
+          for (const [field, sealed] of Object.entries(effect.sealed)) {
+            try {
+              answers[field] = deps.sealer.open(sealed);
+            } catch {
+              // Sealed by another process without a shared key: the user is asked again.
+              return { type: 'auth.signIn', ok: false, reason: 'unavailable' };
+            }
+          }
+          return signIn(deps, turn, effect.token, definition, answers, effect.save);
+        }
+        case 'token.forget': {
+          const definition = turn.bot.authTokens[effect.token];
+          if (definition !== undefined) await deps.store.tokens.delete(tokenKey(effect.token, definition, turn));
+          return { type: 'token.forget' };
+        }
+        case 'web.call':
+          return webCall(deps, turn, effect);
+      }
+    },
+  };
+}

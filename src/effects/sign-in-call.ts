@@ -1,0 +1,137 @@
+// The effect half of an Auth Token: send the answers to the author's auth service, read the
+// token out of its answer and cache it. Nothing the service says reaches the user: the
+// interpreter only learns ok / refused / unavailable / throttled.
+import type { AuthTokenDefinition } from '../bot/schema.js';
+import { request } from '../http/client.js';
+import { readPath } from '../http/json-path.js';
+import type { EffectResult } from '../runtime/effect.js';
+import type { EffectTurn } from '../runtime/drive.js';
+import { conversationValue } from '../runtime/scope.js';
+import type { JsonValue, Vars } from '../runtime/session.js';
+import { renderHeader, renderText, renderUrl } from '../templates/render.js';
+import type { EffectDeps } from './effect-deps.js';
+import { failureKey, tokenKey } from './token-key.js';
+
+type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
+
+export async function signIn(
+  deps: EffectDeps,
+  turn: EffectTurn,
+  token: string,
+  definition: AuthTokenDefinition,
+  answers: Record<string, string>,
+  save: Record<string, string> | undefined,
+): Promise<SignInResult> {
+  const failures = failureKey(token, turn);
+  const wait = await deps.backOff.wait(failures, turn.now);
+  if (wait > 0) return refused('throttled', wait);
+
+  const lookup = (name: string): JsonValue | undefined => {
+    if (name.startsWith('secret.')) return deps.secret(name.slice('secret.'.length));
+    return conversationValue(turn.session, turn.user, name);
+  };
+  const missing = (name: string) => deps.log.warn({ token }, `{${name}} has no value in the auth token definition "${token}"`);
+
+  let url: string;
+  let headers: Record<string, string> = {};
+  let body: string | undefined;
+  try {
+    const fields: Record<string, string> = { ...answers };
+    for (const [name, template] of Object.entries(definition.fields ?? {})) fields[name] = renderText(template, lookup, missing);
+    for (const [name, template] of Object.entries(definition.headers ?? {})) headers[name] = renderHeader(template, lookup, missing);
+    url = renderUrl(definition.url, lookup, missing);
+    if (definition.method === 'GET') {
+      const withQuery = new URL(url);
+      for (const [name, value] of Object.entries(fields)) withQuery.searchParams.append(name, value);
+      url = withQuery.toString();
+    } else if (definition.encoding === 'form') {
+      body = new URLSearchParams(fields).toString();
+      headers = { 'content-type': 'application/x-www-form-urlencoded', ...headers };
+    } else {
+      body = JSON.stringify(fields);
+      headers = { 'content-type': 'application/json', ...headers };
+    }
+  } catch (error) {
+    // Template errors never carry values, so the message is safe to log.
+    deps.log.warn({ token, err: error instanceof Error ? error.message : String(error) }, 'the auth request could not be built');
+    return refused('unavailable');
+  }
+
+  const started = performance.now();
+  const answer = await request(
+    { method: definition.method, url, headers: { accept: 'application/json, text/plain;q=0.9', ...headers }, ...(body === undefined ? {} : { body }), timeoutMs: definition.timeout * 1000 },
+    { allowPrivate: deps.allowPrivate },
+  );
+  deps.log.debug({ token, ms: Math.round(performance.now() - started), status: answer.ok ? answer.status : answer.error }, 'auth service answered');
+  if (!answer.ok || answer.status >= 500) return refused('unavailable');
+  if (answer.status < 200 || answer.status >= 300) {
+    await deps.backOff.failed(failures, turn.now);
+    return refused('refused');
+  }
+
+  let data: unknown;
+  let found: unknown;
+  if (definition.json) {
+    try {
+      data = JSON.parse(answer.body);
+    } catch {
+      return refused('unavailable');
+    }
+    found = definition.tokenPath === undefined ? undefined : safeRead(data, definition.tokenPath);
+  } else {
+    found = answer.body.trim();
+  }
+  const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
+  if (value === '') {
+    await deps.backOff.failed(failures, turn.now);
+    return refused('refused');
+  }
+
+  const expiresIn = definition.expiresInPath === undefined ? undefined : Number(safeRead(data, definition.expiresInPath));
+  const ttl = Math.max(1, Math.floor(Number.isFinite(expiresIn) && expiresIn! > 0 ? Math.min(definition.ttl, expiresIn!) : definition.ttl));
+  const account = accountOf(definition, data, answers) ?? token;
+
+  await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+  await deps.backOff.succeeded(failures);
+  turn.acquired.add(token);
+  deps.metrics.signIn('ok');
+  return { type: 'auth.signIn', ok: true, account, vars: saved(deps, data, save, value) };
+
+  function refused(reason: 'refused' | 'unavailable' | 'throttled', retryAfterSeconds?: number): SignInResult {
+    deps.metrics.signIn(reason);
+    return retryAfterSeconds === undefined ? { type: 'auth.signIn', ok: false, reason } : { type: 'auth.signIn', ok: false, reason, retryAfterSeconds };
+  }
+}
+
+/** The account's name: where the answer says, else the first answer that is not secret. */
+function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>): string | undefined {
+  if (definition.accountPath !== undefined) {
+    const named = safeRead(data, definition.accountPath);
+    if (typeof named === 'string' || typeof named === 'number') return String(named);
+  }
+  const first = definition.questions.find((q) => !q.secret);
+  return first === undefined ? undefined : answers[first.field];
+}
+
+/** Variables saved from a JSON answer. A value equal to the token is never saved: sessions hold no tokens. */
+export function saved(deps: Pick<EffectDeps, 'log'>, data: unknown, save: Record<string, string> | undefined, token?: string): Vars {
+  const vars: Vars = {};
+  if (save === undefined) return vars;
+  for (const [name, path] of Object.entries(save)) {
+    const value = safeRead(data, path);
+    if (token !== undefined && (value === token || (typeof value === 'string' && value.includes(token)))) {
+      deps.log.warn({ variable: name }, 'a save path points at the token itself; the token is not saved into a variable');
+      continue;
+    }
+    vars[name] = value === undefined ? null : (value as JsonValue);
+  }
+  return vars;
+}
+
+function safeRead(data: unknown, path: string): unknown {
+  try {
+    return readPath(data, path);
+  } catch {
+    return undefined;
+  }
+}

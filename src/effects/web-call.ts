@@ -1,0 +1,121 @@
+// The effect half of a Web Service step: build the request from its templates, with the token
+// where the author placed `{authtoken}`, call the API and save parts of its answer.
+import { stepAt } from '../bot/bot.js';
+import type { StepOf } from '../bot/schema.js';
+import { request } from '../http/client.js';
+import type { EffectTurn } from '../runtime/drive.js';
+import type { Effect, EffectResult } from '../runtime/effect.js';
+import { conversationValue } from '../runtime/scope.js';
+import type { JsonValue } from '../runtime/session.js';
+import { renderJsonBody } from '../templates/json-body.js';
+import { renderHeader, renderUrl } from '../templates/render.js';
+import { placeholders } from '../templates/template.js';
+import type { EffectDeps } from './effect-deps.js';
+import { saved } from './sign-in-call.js';
+import { tokenKey } from './token-key.js';
+
+type WebResult = Extract<EffectResult, { type: 'web.call' }>;
+
+const maxResponseBytes = 1024 * 1024;
+
+export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effect, { type: 'web.call' }>): Promise<WebResult> {
+  const step = stepAt(turn.bot, effect.step) as StepOf<'webService'> | undefined;
+  if (step?.type !== 'webService') return failure('the step is not a web service');
+
+  // Tokens are read before rendering, so templates render synchronously from one lookup.
+  const tokens = new Map<string, string>();
+  for (const name of tokenNames(step)) {
+    const definitionId = name === 'authtoken' ? effect.token : name.slice('authtoken.'.length);
+    const definition = definitionId === undefined ? undefined : turn.bot.authTokens[definitionId];
+    if (definitionId === undefined || definition === undefined) continue;
+    const record = await deps.store.tokens.get(tokenKey(definitionId, definition, turn));
+    deps.metrics.tokenLookup(record !== undefined);
+    if (record !== undefined) tokens.set(name, record.token);
+  }
+  // A call that needs a token nobody has: ask for it (the component signs the user in).
+  if (effect.token !== undefined && tokens.size === 0 && tokenNames(step).length > 0) {
+    return { type: 'web.call', ok: false, unauthorized: true, reason: 'no token cached' };
+  }
+
+  const lookup = (name: string): JsonValue | undefined => {
+    const token = tokens.get(name);
+    if (token !== undefined) return token;
+    if (name.startsWith('secret.')) return deps.secret(name.slice('secret.'.length));
+    return conversationValue(turn.session, turn.user, name);
+  };
+  const missing = (name: string) => deps.log.warn({ step: effect.step }, `{${name}} has no value in a web service call`);
+
+  let url: string;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  try {
+    url = renderUrl(step.url, lookup, missing);
+    if (step.body !== undefined) {
+      body = JSON.stringify(renderJsonBody(step.body as JsonValue, lookup, missing));
+      headers['content-type'] = 'application/json';
+    }
+    for (const [name, template] of Object.entries(step.headers ?? {})) headers[name.toLowerCase()] = renderHeader(template, lookup, missing);
+  } catch (error) {
+    deps.log.warn({ step: effect.step, err: error instanceof Error ? error.message : String(error) }, 'the web service request could not be built');
+    return failure('the request could not be built');
+  }
+
+  const started = performance.now();
+  const answer = await request(
+    { method: step.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: step.timeout * 1000, maxBytes: maxResponseBytes },
+    { allowPrivate: deps.allowPrivate },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (!answer.ok) {
+    deps.metrics.webCall('error', seconds);
+    deps.log.info({ step: effect.step, error: answer.error }, 'web service call failed');
+    return failure(answer.error);
+  }
+  if (answer.status === 401) {
+    deps.metrics.webCall('unauthorized', seconds);
+    // Only a token from the cache can be stale; one acquired in this very turn was just refused.
+    const cached = effect.token !== undefined && !turn.acquired.has(effect.token);
+    return { type: 'web.call', ok: false, status: 401, unauthorized: cached, reason: 'unauthorized' };
+  }
+  if (answer.status < 200 || answer.status >= 300) {
+    deps.metrics.webCall('error', seconds);
+    deps.log.info({ step: effect.step, status: answer.status }, 'web service answered with an error');
+    return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: `status ${answer.status}` };
+  }
+  let data: unknown;
+  if (step.save !== undefined && Object.keys(step.save).length > 0) {
+    try {
+      data = JSON.parse(answer.body);
+    } catch {
+      deps.metrics.webCall('error', seconds);
+      return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
+    }
+  }
+  deps.metrics.webCall('ok', seconds);
+  const anyToken = tokens.values().next().value;
+  return { type: 'web.call', ok: true, status: answer.status, vars: saved(deps, data, step.save, anyToken) };
+}
+
+function failure(reason: string): WebResult {
+  return { type: 'web.call', ok: false, unauthorized: false, reason };
+}
+
+// Which token placeholders a step uses; computed once per step object.
+const tokenNamesOf = new WeakMap<object, string[]>();
+function tokenNames(step: StepOf<'webService'>): string[] {
+  let names = tokenNamesOf.get(step);
+  if (names === undefined) {
+    const all = new Set<string>();
+    const visit = (value: unknown): void => {
+      if (typeof value === 'string') for (const name of placeholders(value)) all.add(name);
+      else if (Array.isArray(value)) value.forEach(visit);
+      else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) (visit(k), visit(v));
+    };
+    visit(step.url);
+    visit(step.headers ?? {});
+    visit(step.body ?? null);
+    names = [...all].filter((name) => name === 'authtoken' || name.startsWith('authtoken.'));
+    tokenNamesOf.set(step, names);
+  }
+  return names;
+}

@@ -1,0 +1,39 @@
+// Suggestions for a name an author mistyped: the known names ordered by how close they are.
+
+/** `candidates` ordered closest first (ties keep their order), at most `limit` of them. */
+export function closestNames(name: string, candidates: Iterable<string>, limit = 5): string[] {
+  const unique = [...new Set(candidates)];
+  const lower = name.toLowerCase();
+  return unique
+    .map((candidate, order) => ({ candidate, order, distance: editDistance(lower, candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance || a.order - b.order)
+    .slice(0, limit)
+    .map((c) => c.candidate);
+}
+
+/** The one candidate close enough to be a likely typo of `name`, if there is one. */
+export function likelyMeant(name: string, candidates: Iterable<string>): string | undefined {
+  const [best] = closestNames(name, candidates, 1);
+  if (best === undefined) return undefined;
+  const allowed = Math.max(1, Math.floor(Math.min(name.length, best.length) / 3));
+  return editDistance(name.toLowerCase(), best.toLowerCase()) <= allowed ? best : undefined;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  const at = (i: number, j: number): number => d[i * cols + j] ?? 0;
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}

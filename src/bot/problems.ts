@@ -1,0 +1,61 @@
+// What the loader tells a bot's author: one Problem per mistake, with where it is and what to do.
+
+export type Severity = 'error' | 'warning';
+
+/**
+ * Stable codes, so tools and tests can tell problems apart without parsing messages.
+ * Errors keep a bot from loading; warnings do not.
+ */
+export type ProblemCode =
+  | 'read-error'
+  | 'json-syntax'
+  | 'duplicate-key'
+  | 'schema'
+  | 'unknown-start'
+  | 'unknown-script'
+  | 'unknown-target'
+  | 'unknown-token'
+  | 'duplicate-id'
+  | 'duplicate-keyword'
+  | 'missing-token-path'
+  | 'choice-without-options'
+  | 'options-without-choice'
+  | 'bad-pattern'
+  | 'missing-value'
+  | 'template-syntax'
+  | 'unknown-placeholder'
+  | 'secret-in-text'
+  | 'unknown-variable'
+  | 'secret-not-marked'
+  | 'unreachable-step'
+  | 'unreachable-script'
+  | 'endless-loop';
+
+export interface Problem {
+  severity: Severity;
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units as editors count them. */
+  column: number;
+  /** JSON pointer (RFC 6901) to the value concerned; '' is the whole file. */
+  pointer: string;
+  /** What is wrong and what to do about it. */
+  message: string;
+  code: ProblemCode;
+}
+
+/** `FILE:LINE:COL: message (JSON pointer)`, with `warning: ` before the message of a warning. */
+export function formatProblem(p: Problem): string {
+  const prefix = p.severity === 'warning' ? 'warning: ' : '';
+  return `${p.file}:${p.line}:${p.column}: ${prefix}${p.message} (${p.pointer})`;
+}
+
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === 'error');
+}
+
+/** Orders problems as an author reads the file: by line, then column; errors first on ties. */
+export function byPosition(a: Problem, b: Problem): number {
+  return a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1);
+}

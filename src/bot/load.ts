@@ -1,0 +1,62 @@
+// Loading a bot file: JSON with positions, then the schema, then the checks that need the
+// whole bot. Every mistake comes back as a Problem; a bot comes back only when none is an error.
+import { readFile } from 'node:fs/promises';
+import { indexBot } from './bot.js';
+import type { Bot } from './bot.js';
+import { checkGraph } from './graph.js';
+import { parseBotJson } from './json-syntax.js';
+import { checkPlaceholders } from './placeholder-checks.js';
+import { byPosition, hasErrors } from './problems.js';
+import type { Problem } from './problems.js';
+import { checkReferences } from './references.js';
+import { schemaProblems } from './schema-problems.js';
+import { botFile } from './schema.js';
+import { checkStepRules } from './step-rules.js';
+
+export interface LoadResult {
+  /** Set only when no problem is an error. */
+  bot?: Bot;
+  /** Errors and warnings, in the order they appear in the file. */
+  problems: Problem[];
+}
+
+/** Checks a bot's JSON text; `file` is how problems name it. */
+export function loadBotText(text: string, file: string): LoadResult {
+  const parsed = parseBotJson(text, file);
+  if (!('value' in parsed)) return { problems: parsed.problems };
+  const checked = botFile.safeParse(parsed.value);
+  if (!checked.success) return { problems: schemaProblems(checked.error.issues, parsed.value, parsed.source).sort(byPosition) };
+  const bot = indexBot(checked.data, file);
+  const problems = [
+    ...checkReferences(bot, parsed.source),
+    ...checkStepRules(bot, parsed.source),
+    ...checkPlaceholders(bot, parsed.source),
+    ...checkGraph(bot, parsed.source),
+  ].sort(byPosition);
+  return hasErrors(problems) ? { problems } : { bot, problems };
+}
+
+export async function loadBotFile(path: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { problems: [{ severity: 'error', file: path, line: 1, column: 1, pointer: '', message: readFailure(error), code: 'read-error' }] };
+  }
+  return loadBotText(text, path);
+}
+
+function readFailure(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  switch (code) {
+    case 'ENOENT':
+      return 'there is no such file: check the path';
+    case 'EISDIR':
+      return 'this is a folder: name a bot file (a .json file) instead';
+    case 'EACCES':
+    case 'EPERM':
+      return 'the file cannot be read (permission denied): make it readable';
+    default:
+      return `the file cannot be read (${error instanceof Error ? error.message : String(error)}): check the path`;
+  }
+}

@@ -1,0 +1,126 @@
+// Rules about one definition or step at a time that the schema cannot say: keys that depend
+// on other keys, regular expressions that must compile, answers that should be secret.
+import type { Bot } from './bot.js';
+import type { BotSource } from './bot-source.js';
+import { allSteps } from './bot-steps.js';
+import type { Problem } from './problems.js';
+
+export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
+  const problems: Problem[] = [];
+
+  for (const [id, definition] of Object.entries(bot.authTokens)) {
+    const path = ['authTokens', id];
+    if (definition.json && definition.tokenPath === undefined) {
+      const why = source.node([...path, 'json']) ? '"json" is true' : '"json" is true by default';
+      problems.push(
+        source.error(
+          'missing-token-path',
+          path,
+          `auth token definition "${id}" reads the token from a JSON answer (${why}) but has no "tokenPath": add "tokenPath" (e.g. "token", "data.auth.token" or "$.data.token"), or set "json": false to use the whole answer as the token`,
+          { at: 'key' },
+        ),
+      );
+    }
+    definition.questions.forEach((question, i) => {
+      const kind = secretKind(question.field);
+      if (kind && !question.secret)
+        problems.push(
+          source.warning(
+            'secret-not-marked',
+            [...path, 'questions', i, 'field'],
+            `field "${question.field}" looks like a ${kind}, but its answer is not marked secret: add "secret": true to this question so the answer is never stored, logged or echoed`,
+          ),
+        );
+    });
+  }
+
+  for (const { step, path } of allSteps(bot)) {
+    if (step.type === 'question') {
+      const inputWritten = source.node([...path, 'input']) !== undefined;
+      if (step.input === 'choice' && step.options === undefined)
+        problems.push(
+          source.error('choice-without-options', [...path, 'input'], 'a choice question needs "options": add "options": [{ "label": "…", "value": "…" }, …]'),
+        );
+      if (step.input !== 'choice' && step.options !== undefined)
+        problems.push(
+          source.error(
+            'options-without-choice',
+            [...path, 'options'],
+            `"options" only apply to a choice question, and this one's input is "${step.input}"${inputWritten ? '' : ' by default'}: set "input": "choice" or remove "options"`,
+            { at: 'key' },
+          ),
+        );
+      if (step.pattern !== undefined) {
+        const failure = regexError(step.pattern);
+        if (failure) problems.push(source.error('bad-pattern', [...path, 'pattern'], `"pattern" is not a valid regular expression (${failure}): ${regexAdvice}`));
+      }
+      const kind = secretKind(step.save);
+      if (kind)
+        problems.push(
+          source.warning(
+            'secret-not-marked',
+            [...path, 'save'],
+            `this question saves a ${kind} in the variable "${step.save}", which is kept with the conversation: ask for it in the "questions" of an auth token definition, with "secret": true`,
+          ),
+        );
+    }
+    if (step.type === 'condition') {
+      step.branches.forEach(({ when }, i) => {
+        const whenPath = [...path, 'branches', i, 'when'];
+        if (when.op === 'exists' || when.op === 'empty') return;
+        if (when.value === undefined) {
+          const example = when.op === 'matches' ? '"^[0-9]+$"' : '"yes"';
+          problems.push(
+            source.error('missing-value', whenPath, `the "${when.op}" test needs a "value" to compare "${when.var}" with: add "value", e.g. "value": ${example}`),
+          );
+          return;
+        }
+        if (when.op !== 'matches') return;
+        if (typeof when.value !== 'string') {
+          problems.push(source.error('bad-pattern', [...whenPath, 'value'], `"matches" needs a regular expression as a string: write the value in double quotes`));
+          return;
+        }
+        const failure = regexError(when.value);
+        if (failure) problems.push(source.error('bad-pattern', [...whenPath, 'value'], `this value is not a valid regular expression (${failure}): ${regexAdvice}`));
+      });
+    }
+  }
+  return problems;
+}
+
+const regexAdvice = 'fix it, and remember that in JSON a backslash is written twice ("\\\\d+" for \\d+)';
+
+// Compiled without flags, as the runtime is expected to; the message is V8's own, which names
+// the part that is wrong ("Unterminated group", "Nothing to repeat").
+function regexError(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const secretKinds: ReadonlyArray<{ kind: string; anywhere?: RegExp; word?: RegExp }> = [
+  { kind: 'password', anywhere: /passw(or)?d|passphrase/, word: /^(pass|pwd|pw)$/ },
+  { kind: 'passcode', anywhere: /passcode/ },
+  { kind: 'PIN', word: /^(pin|pincode)$/ },
+  { kind: 'secret', anywhere: /secret/ },
+  { kind: 'one-time code', word: /^(otp|totp)$/ },
+  { kind: 'card security code', word: /^(cvv|cvc|csc)$/ },
+];
+
+/** What kind of secret a field or variable name suggests, if any. */
+export function secretKind(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  // "pin" must be a word of its own, or "shipping" would look like one: split camelCase,
+  // snake_case, kebab-case and digits into words (userPin2 → user, pin, 2).
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])([0-9])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  const found = secretKinds.find(({ anywhere, word }) => anywhere?.test(lower) || (word && words.some((w) => word.test(w))));
+  return found?.kind;
+}

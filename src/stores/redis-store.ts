@@ -140,6 +140,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const prefix = options.prefix ?? 'parley';
   const cipher = options.cipher;
   const client = connect(options);
+  // Kept so a failed ping says why (refused, DNS, auth) rather than just "retries exhausted".
+  let connectionError: Error | undefined;
+  client.on('error', (error: Error) => {
+    connectionError = error;
+  });
+  client.on('ready', () => {
+    connectionError = undefined;
+  });
 
   const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
   const tokenKey = (key: string) => `${prefix}:t:${key}`;
@@ -200,10 +208,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${PING_WITHIN_MS} ms`)), PING_WITHIN_MS);
+        timer = setTimeout(() => reject(new Error(`no answer within ${PING_WITHIN_MS} ms`)), PING_WITHIN_MS);
       });
       try {
         await Promise.race([client.ping(), late]);
+      } catch (error) {
+        const cause = connectionError ?? (error instanceof Error ? error : undefined);
+        throw new Error(`Redis did not answer PING${cause ? `: ${cause.message}` : ''}`, { cause: error });
       } finally {
         clearTimeout(timer);
       }
@@ -283,9 +294,6 @@ function connect(options: RedisStoreOptions): Client {
   } else {
     throw new Error('createRedisStore needs a url or clusterNodes');
   }
-  // Without a listener ioredis prints every failed reconnect; failures surface on the commands
-  // (and on ping, for /healthz) instead.
-  client.on('error', () => undefined);
   client.defineCommand('parleySessionSet', { numberOfKeys: 1, lua: SESSION_SET });
   client.defineCommand('parleyIncrement', { numberOfKeys: 1, lua: INCREMENT });
   client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });

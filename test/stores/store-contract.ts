@@ -1,7 +1,7 @@
 // The behaviour every Store promises, run against each implementation (memory-store.test.ts,
 // redis-store.test.ts). Expiry is tested with real, short TTLs so both run the same way.
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/stores/store.js';
 
 export function sleep(ms: number): Promise<void> {
@@ -18,31 +18,32 @@ const SHORT_TTL_S = 0.3;
 const PAST_SHORT_TTL_MS = 700;
 
 export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
-  describe(`${name} store contract`, () => {
-    let store: Store;
-    beforeEach(async () => {
-      store = await makeStore();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+  // A store per test, so the tests can run concurrently: most of their time is spent waiting
+  // for TTLs to pass.
+  const test = it.extend('store', async ({}, { onCleanup }): Promise<Store> => {
+    const store = await makeStore();
+    onCleanup(() => store.close());
+    return store;
+  });
 
-    it('answers ping', async () => {
+  describe.concurrent(`${name} store contract`, () => {
+
+    test('answers ping', async ({ store }) => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
     describe('sessions', () => {
-      it('reads a conversation that has no session as undefined', async () => {
+      test('reads a conversation that has no session as undefined', async ({ store }) => {
         expect(await store.sessions.get(uniqueName('conv'))).toBeUndefined();
       });
 
-      it('writes a first session against version 0 and reads it back with version 1', async () => {
+      test('writes a first session against version 0 and reads it back with version 1', async ({ store }) => {
         const conv = uniqueName('conv');
         expect(await store.sessions.set(conv, '{"step":"start"}', 0, 60)).toBe(1);
         expect(await store.sessions.get(conv)).toEqual({ value: '{"step":"start"}', version: 1 });
       });
 
-      it('counts versions up with each write', async () => {
+      test('counts versions up with each write', async ({ store }) => {
         const conv = uniqueName('conv');
         expect(await store.sessions.set(conv, 'a', 0, 60)).toBe(1);
         expect(await store.sessions.set(conv, 'b', 1, 60)).toBe(2);
@@ -50,7 +51,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.get(conv)).toEqual({ value: 'c', version: 3 });
       });
 
-      it('refuses a write against a stale version and keeps the session as it was', async () => {
+      test('refuses a write against a stale version and keeps the session as it was', async ({ store }) => {
         const conv = uniqueName('conv');
         await store.sessions.set(conv, 'first', 0, 60);
         await store.sessions.set(conv, 'second', 1, 60);
@@ -59,13 +60,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.get(conv)).toEqual({ value: 'second', version: 2 });
       });
 
-      it('refuses a write that expects a session when there is none', async () => {
+      test('refuses a write that expects a session when there is none', async ({ store }) => {
         const conv = uniqueName('conv');
         expect(await store.sessions.set(conv, 'x', 3, 60)).toBe(false);
         expect(await store.sessions.get(conv)).toBeUndefined();
       });
 
-      it('lets exactly one of several writers with the same version win', async () => {
+      test('lets exactly one of several writers with the same version win', async ({ store }) => {
         const conv = uniqueName('conv');
         await store.sessions.set(conv, 'base', 0, 60);
         const results = await Promise.all(
@@ -77,14 +78,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.get(conv)).toEqual({ value: winner, version: 2 });
       });
 
-      it('keeps any text exactly, separators and unicode included', async () => {
+      test('keeps any text exactly, separators and unicode included', async ({ store }) => {
         const conv = uniqueName('conv|with:odd{chars}');
         const value = JSON.stringify({ text: 'a|b|c 1|2', emoji: '👋 héllo', nested: { list: [1, '|'] } });
         await store.sessions.set(conv, value, 0, 60);
         expect((await store.sessions.get(conv))?.value).toBe(value);
       });
 
-      it('keeps sessions of different conversations apart', async () => {
+      test('keeps sessions of different conversations apart', async ({ store }) => {
         const one = uniqueName('conv');
         const two = uniqueName('conv');
         await store.sessions.set(one, 'one', 0, 60);
@@ -93,7 +94,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.get(one)).toEqual({ value: 'one', version: 1 });
       });
 
-      it('forgets a session after its ttl, and a new one starts again from version 0', async () => {
+      test('forgets a session after its ttl, and a new one starts again from version 0', async ({ store }) => {
         const conv = uniqueName('conv');
         await store.sessions.set(conv, 'short', 0, SHORT_TTL_S);
         expect(await store.sessions.get(conv)).toBeDefined();
@@ -102,7 +103,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.set(conv, 'again', 0, 60)).toBe(1);
       });
 
-      it('renews the ttl on every write', async () => {
+      test('renews the ttl on every write', async ({ store }) => {
         const conv = uniqueName('conv');
         await store.sessions.set(conv, 'a', 0, SHORT_TTL_S);
         await store.sessions.set(conv, 'b', 1, 60);
@@ -110,7 +111,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.sessions.get(conv)).toEqual({ value: 'b', version: 2 });
       });
 
-      it('deletes a session, after which the next write starts from version 0', async () => {
+      test('deletes a session, after which the next write starts from version 0', async ({ store }) => {
         const conv = uniqueName('conv');
         await store.sessions.set(conv, 'a', 0, 60);
         await store.sessions.delete(conv);
@@ -123,24 +124,24 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('tokens', () => {
       const record = { token: 'ya29.secret-access-token', account: 'user@example.com' };
 
-      it('reads an unknown key as undefined', async () => {
+      test('reads an unknown key as undefined', async ({ store }) => {
         expect(await store.tokens.get(uniqueName('tok'))).toBeUndefined();
       });
 
-      it('gives back the record it was given', async () => {
+      test('gives back the record it was given', async ({ store }) => {
         const key = uniqueName('tok');
         await store.tokens.set(key, record, 60);
         expect(await store.tokens.get(key)).toEqual(record);
       });
 
-      it('replaces a record written under the same key', async () => {
+      test('replaces a record written under the same key', async ({ store }) => {
         const key = uniqueName('tok');
         await store.tokens.set(key, record, 60);
         await store.tokens.set(key, { token: 'refreshed', account: 'user@example.com' }, 60);
         expect(await store.tokens.get(key)).toEqual({ token: 'refreshed', account: 'user@example.com' });
       });
 
-      it('forgets a token after its ttl', async () => {
+      test('forgets a token after its ttl', async ({ store }) => {
         const key = uniqueName('tok');
         await store.tokens.set(key, record, SHORT_TTL_S);
         expect(await store.tokens.get(key)).toEqual(record);
@@ -148,7 +149,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.tokens.get(key)).toBeUndefined();
       });
 
-      it('deletes a token', async () => {
+      test('deletes a token', async ({ store }) => {
         const key = uniqueName('tok');
         await store.tokens.set(key, record, 60);
         await store.tokens.delete(key);
@@ -157,7 +158,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('locks', () => {
-      it('grants a free lock at once and again after release', async () => {
+      test('grants a free lock at once and again after release', async ({ store }) => {
         const lock = uniqueName('lock');
         const release = await store.locks.acquire(lock, 5_000, 0);
         expect(release).toBeTypeOf('function');
@@ -167,7 +168,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await again?.();
       });
 
-      it('lets only one holder in at a time', async () => {
+      test('lets only one holder in at a time', async ({ store }) => {
         const lock = uniqueName('lock');
         let inside = 0;
         let most = 0;
@@ -188,7 +189,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(most).toBe(1);
       });
 
-      it('serves waiters in the order they asked', async () => {
+      test('serves waiters in the order they asked', async ({ store }) => {
         const lock = uniqueName('lock');
         const holder = await store.locks.acquire(lock, 10_000, 0);
         const order: number[] = [];
@@ -208,7 +209,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(order).toEqual([0, 1, 2, 3, 4]);
       });
 
-      it('passes over a holder that never releases once its ttl is over', async () => {
+      test('passes over a holder that never releases once its ttl is over', async ({ store }) => {
         const lock = uniqueName('lock');
         const started = Date.now();
         expect(await store.locks.acquire(lock, 300, 0)).toBeDefined();
@@ -220,7 +221,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await next?.();
       });
 
-      it('gives up with undefined after waitMs while the lock is held', async () => {
+      test('gives up with undefined after waitMs while the lock is held', async ({ store }) => {
         const lock = uniqueName('lock');
         const holder = await store.locks.acquire(lock, 10_000, 0);
         const started = Date.now();
@@ -232,7 +233,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await holder?.();
       });
 
-      it('does not let a waiter that gave up hold up those behind it', async () => {
+      test('does not let a waiter that gave up hold up those behind it', async ({ store }) => {
         const lock = uniqueName('lock');
         const holder = await store.locks.acquire(lock, 10_000, 0);
         const quitter = store.locks.acquire(lock, 10_000, 100);
@@ -247,7 +248,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await release?.();
       });
 
-      it('ignores a release by a holder whose ttl ran out after another took the lock', async () => {
+      test('ignores a release by a holder whose ttl ran out after another took the lock', async ({ store }) => {
         const lock = uniqueName('lock');
         const stale = await store.locks.acquire(lock, 200, 0);
         const current = await store.locks.acquire(lock, 10_000, 5_000);
@@ -260,7 +261,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await after?.();
       });
 
-      it('is harmless to release twice', async () => {
+      test('is harmless to release twice', async ({ store }) => {
         const lock = uniqueName('lock');
         const first = await store.locks.acquire(lock, 10_000, 0);
         await first?.();
@@ -270,7 +271,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await second?.();
       });
 
-      it('keeps locks of different names apart', async () => {
+      test('keeps locks of different names apart', async ({ store }) => {
         const one = await store.locks.acquire(uniqueName('lock'), 10_000, 0);
         const two = await store.locks.acquire(uniqueName('lock'), 10_000, 0);
         expect(one).toBeDefined();
@@ -281,20 +282,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('keyed values', () => {
-      it('sets a value if absent only once', async () => {
+      test('sets a value if absent only once', async ({ store }) => {
         const key = uniqueName('dedupe');
         expect(await store.keyed.setIfAbsent(key, 'first', 60)).toBe(true);
         expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(false);
         expect(await store.keyed.get(key)).toBe('first');
       });
 
-      it('lets exactly one of several concurrent setIfAbsent calls win', async () => {
+      test('lets exactly one of several concurrent setIfAbsent calls win', async ({ store }) => {
         const key = uniqueName('dedupe');
         const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.keyed.setIfAbsent(key, `v${i}`, 60)));
         expect(results.filter(Boolean)).toHaveLength(1);
       });
 
-      it('sets a value if absent again once the first has expired', async () => {
+      test('sets a value if absent again once the first has expired', async ({ store }) => {
         const key = uniqueName('dedupe');
         expect(await store.keyed.setIfAbsent(key, 'first', SHORT_TTL_S)).toBe(true);
         await sleep(PAST_SHORT_TTL_MS);
@@ -302,7 +303,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(true);
       });
 
-      it('gets, overwrites, expires and deletes values', async () => {
+      test('gets, overwrites, expires and deletes values', async ({ store }) => {
         const key = uniqueName('value');
         expect(await store.keyed.get(key)).toBeUndefined();
         await store.keyed.set(key, 'one', 60);
@@ -315,7 +316,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.keyed.get(key)).toBeUndefined();
       });
 
-      it('counts up from 1', async () => {
+      test('counts up from 1', async ({ store }) => {
         const key = uniqueName('count');
         expect(await store.keyed.increment(key, 60)).toBe(1);
         expect(await store.keyed.increment(key, 60)).toBe(2);
@@ -325,7 +326,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.keyed.get(key)).toBe('4');
       });
 
-      it('expires a counter ttl after its first increment, however often it is incremented', async () => {
+      test('expires a counter ttl after its first increment, however often it is incremented', async ({ store }) => {
         const key = uniqueName('count');
         expect(await store.keyed.increment(key, 0.6)).toBe(1);
         await sleep(400);

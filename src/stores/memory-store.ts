@@ -122,6 +122,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   };
 }
 
+// setTimeout fires at once for anything above 2^31-1 ms (about 24.8 days); cap it there instead.
+function timerMs(ms: number): number {
+  return Math.min(Math.max(1, Math.round(ms)), 2 ** 31 - 1);
+}
+
 function expiryOf(at: number, ttlSeconds: number): number {
   return at + Math.max(1, Math.round(ttlSeconds * 1000));
 }
@@ -149,7 +154,7 @@ function createMemoryLocks(): Locks {
     const owner = ++lastOwner;
     lock.owner = owner;
     // unref: a lock nobody waits for must not keep the process alive until its lease ends.
-    lock.lease = setTimeout(() => handOver(name, lock, owner), Math.max(1, ttlMs));
+    lock.lease = setTimeout(() => handOver(name, lock, owner), timerMs(ttlMs));
     lock.lease.unref();
     return async () => handOver(name, lock, owner);
   }
@@ -182,7 +187,7 @@ function createMemoryLocks(): Locks {
           const at = current.queue.indexOf(waiter);
           if (at >= 0) current.queue.splice(at, 1);
           resolve(undefined);
-        }, waitMs);
+        }, timerMs(waitMs));
         current.queue.push(waiter);
       });
     },

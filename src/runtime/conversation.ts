@@ -84,7 +84,7 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
 
 async function turn(engine: Engine, request: TurnRequest, output: TurnOutput): Promise<TurnOutput> {
   const { bot, store } = engine;
-  const release = await store.locks.acquire(`conv:${request.conversation}`, lockTtlMs, lockWaitMs);
+  const release = await store.locks.acquire(request.conversation, lockTtlMs, lockWaitMs);
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {
     const stored = await store.sessions.get(request.conversation);

@@ -15,7 +15,9 @@ export function closestNames(name: string, candidates: Iterable<string>, limit =
 export function likelyMeant(name: string, candidates: Iterable<string>): string | undefined {
   const [best] = closestNames(name, candidates, 1);
   if (best === undefined) return undefined;
-  const allowed = Math.max(1, Math.floor(Math.min(name.length, best.length) / 3));
+  // One edit in four letters is a typo; in two letters it is another word.
+  const shorter = Math.min(name.length, best.length);
+  const allowed = shorter < 3 ? 0 : Math.max(1, Math.floor(shorter / 3));
   return editDistance(name.toLowerCase(), best.toLowerCase()) <= allowed ? best : undefined;
 }
 

@@ -16,8 +16,8 @@ export interface ParsedJson {
 }
 
 export function parseBotJson(text: string, file: string): ParsedJson {
-  // A byte-order mark is not JSON, but editors add one; a space keeps every offset in place.
-  const clean = text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text;
+  // A byte-order mark is not JSON, but editors add one, and do not count it as a column.
+  const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const errors: ParseError[] = [];
   const root = parseTree(clean, errors, strictJson);
   const source = new BotSource(file, clean, root);
@@ -105,7 +105,7 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
       return { message: `${token} is not a number JSON accepts: write digits without a leading zero, e.g. 10, 0.5 or 1e3` };
     case 'PropertyNameExpected':
     case 'ValueExpected':
-      if (atEnd && text.trim() === '') return { message: 'the file is empty: a bot file is a JSON object, starting with {' };
+      if (atEnd && text.trim() === '') return { message: 'the file is empty: a bot file is a JSON object, starting with {', at: 0 };
       if (atEnd) return { message: `the file ends where a value should be: write ${aValue}` };
       if (before?.char === ',' && (here === '}' || here === ']'))
         return { message: `JSON allows no comma before ${here}: remove this comma`, at: before.offset };

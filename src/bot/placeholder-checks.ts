@@ -53,7 +53,7 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
     step.branches.forEach(({ when }, i) => {
       if (known.has(when.var)) return;
       const near = closestNames(when.var, known.variables, 3);
-      const suggestion = near.length > 0 ? `use one of ${near.map((n) => `"${n}"`).join(', ')}, or ` : '';
+      const suggestion = near.length > 0 ? `use ${orList(near.map((n) => `"${n}"`))}, or ` : '';
       problems.push(
         source.warning(
           'unknown-variable',
@@ -96,6 +96,11 @@ function knownNames(bot: Bot): KnownNames {
 
 function unknownPlaceholder(name: string, written: string, known: KnownNames): string {
   if (name.trim() === '') return `${written} is an empty placeholder: write a name between the braces, or {{ and }} for literal braces`;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    const trimmed = name.trim();
+    if (known.has(trimmed)) return `${written} has spaces inside the braces: write {${trimmed}}`;
+    return `${written} is not a placeholder name: write {{ and }} for literal braces, or a name such as {${closestNames(trimmed, known.variables, 1)[0] ?? 'user.id'}} for a value`;
+  }
   const dot = name.indexOf('.');
   const head = dot > 0 ? name.slice(0, dot) : name;
   const rest = dot > 0 ? name.slice(dot + 1) : '';

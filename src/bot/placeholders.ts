@@ -30,7 +30,9 @@ export function scanTemplate(template: string): TemplateScan {
     else if (c === '}' && template[i + 1] === '}') i += 2;
     else if (c === '{') {
       const close = template.indexOf('}', i + 1);
-      if (close < 0) {
+      const reopen = template.indexOf('{', i + 1);
+      if (close < 0 || (reopen >= 0 && reopen < close)) {
+        // `{a {b}`: the first brace is the mistake; `{b}` may well be meant.
         unclosed.push(i);
         i += 1;
       } else {

@@ -26,14 +26,14 @@ export function checkReferences(bot: Bot, source: BotSource): Problem[] {
       const normal = normalizeKeyword(keyword);
       const earlier = keywords.get(normal);
       if (!earlier) keywords.set(normal, { script: trigger.script, path });
-      else
-        problems.push(
-          source.warning(
-            'duplicate-keyword',
-            path,
-            `keyword "${keyword}" is already listed at line ${source.lineOf(earlier.path)} (for script "${earlier.script}"), and only the last one counts: remove one of them`,
-          ),
-        );
+      else {
+        const line = source.lineOf(earlier.path);
+        const message =
+          earlier.script === trigger.script
+            ? `keyword "${keyword}" is already listed at line ${line}: remove one of them`
+            : `keyword "${keyword}" already starts script "${earlier.script}" (line ${line}), and only this later one will count: remove one of them`;
+        problems.push(source.warning('duplicate-keyword', path, message));
+      }
     });
   });
 

@@ -232,7 +232,9 @@ function howToWrite(expected: string, value: unknown): string {
 }
 
 function alternatives(errors: readonly (readonly Issue[])[]): string[] {
-  const expected = errors.flatMap((group) => group.flatMap((i) => (i.code === 'invalid_type' && i.path.length === 0 ? [expectedPhrase(i.expected)] : [])));
+  const expected = errors.flatMap((group) =>
+    group.flatMap((i) => (i.code !== 'invalid_type' || i.path.length > 0 ? [] : i.expected === 'boolean' ? ['true', 'false'] : [expectedPhrase(i.expected)])),
+  );
   return [...new Set(expected)];
 }
 

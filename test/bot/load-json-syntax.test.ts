@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadBotText } from '../../src/bot/load.js';
+import { loadFixture, onlyProblem } from './fixture-bots.js';
+
+describe('a bot file that is not valid JSON', () => {
+  it('reports a missing comma where the next key starts, and says where to add it', async () => {
+    const result = await loadFixture('missing-comma.json');
+    expect(result.bot).toBeUndefined();
+    const problem = onlyProblem(result);
+    expect(problem).toMatchObject({ severity: 'error', code: 'json-syntax', line: 5, column: 3, pointer: '/start' });
+    expect(problem.file).toMatch(/missing-comma\.json$/);
+    expect(problem.message).toBe('expected a comma or }: add a comma at the end of line 4');
+  });
+
+  it('points at a trailing comma and says to remove it', () => {
+    const problem = onlyProblem(loadBotText('{\n  "format": 1,\n}', 'bot.json'));
+    expect(problem).toMatchObject({ code: 'json-syntax', line: 2, column: 14, message: 'JSON allows no comma before }: remove this comma' });
+  });
+
+  it('refuses comments, since bot files are plain JSON', () => {
+    const problem = onlyProblem(loadBotText('{\n  // the bot\n  "format": 1\n}', 'bot.json'));
+    expect(problem).toMatchObject({ code: 'json-syntax', line: 2, column: 3 });
+    expect(problem.message).toMatch(/comments are not allowed.*remove the comment/);
+  });
+
+  it('asks for double quotes around a property name', () => {
+    const problem = onlyProblem(loadBotText('{ format: 1 }', 'bot.json'));
+    expect(problem).toMatchObject({ line: 1, column: 3, message: 'property names need double quotes: write "format"' });
+  });
+
+  it('says which object is left open when the file ends early', () => {
+    const problem = onlyProblem(loadBotText('{\n  "settings": {\n    "voice": "alice"\n', 'bot.json'));
+    expect(problem).toMatchObject({ line: 4, column: 1 });
+    expect(problem.message).toBe('the file ends before the object that starts at line 2, column 15 is closed: add a }');
+  });
+
+  it('points at the bad escape inside a string', () => {
+    const problem = onlyProblem(loadBotText('{"name": "C:\\bots\\x"}', 'bot.json'));
+    expect(problem).toMatchObject({ line: 1, column: 18, pointer: '/name' });
+    expect(problem.message).toMatch(/invalid escape.*write \\\\ for a backslash/);
+  });
+
+  it('calls an empty file empty', () => {
+    expect(onlyProblem(loadBotText('', 'bot.json'))).toMatchObject({ line: 1, column: 1, pointer: '', code: 'json-syntax' });
+  });
+
+  it('counts columns after a byte-order mark as editors do', () => {
+    expect(onlyProblem(loadBotText('\uFEFF{"format" 1}', 'bot.json'))).toMatchObject({ line: 1, column: 11 });
+  });
+
+  it('counts CRLF line ends once', () => {
+    expect(onlyProblem(loadBotText('{\r\n"format": 1\r\n"id": "x"}', 'bot.json'))).toMatchObject({ line: 3, column: 1 });
+  });
+
+  it('reports a key written twice in one object, which JSON would silently drop', () => {
+    const problem = onlyProblem(loadBotText('{\n  "name": "A",\n  "name": "B"\n}', 'bot.json'));
+    expect(problem).toMatchObject({ code: 'duplicate-key', line: 3, column: 3, pointer: '/name' });
+    expect(problem.message).toMatch(/already a key of this object \(line 2\).*rename one or merge them/);
+  });
+
+  it('reports a file that cannot be read', async () => {
+    const problem = onlyProblem(await loadFixture('no-such-bot.json'));
+    expect(problem).toMatchObject({ code: 'read-error', line: 1, column: 1, message: 'there is no such file: check the path' });
+  });
+});

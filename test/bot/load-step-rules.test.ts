@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { loadBotText } from '../../src/bot/load.js';
+import { botText, loadFixture, onlyProblem } from './fixture-bots.js';
+
+const definition = { url: 'https://auth.example.com', questions: [{ ask: 'User?', field: 'user' }], ttl: 60, tokenPath: 'token' };
+
+describe('rules within a step or definition', () => {
+  it('reports a pattern that is not a regular expression, with the reason', async () => {
+    const problem = onlyProblem(await loadFixture('bad-pattern.json'));
+    expect(problem).toMatchObject({ code: 'bad-pattern', line: 9, column: 79, pointer: '/scripts/main/steps/0/pattern' });
+    expect(problem.message).toMatch(/^"pattern" is not a valid regular expression \(Invalid regular expression: .*Unterminated group\): fix it/);
+  });
+
+  it('warns when a password is asked for without being marked secret, and still loads', async () => {
+    const result = await loadFixture('password-not-secret.json');
+    expect(result.bot).toBeDefined();
+    const problem = onlyProblem(result);
+    expect(problem).toMatchObject({ severity: 'warning', code: 'secret-not-marked', line: 11, column: 40, pointer: '/authTokens/acme-login/questions/1/field' });
+    expect(problem.message).toBe(
+      'field "password" looks like a password, but its answer is not marked secret: add "secret": true to this question so the answer is never stored, logged or echoed',
+    );
+  });
+
+  it.each([['pin'], ['userPIN'], ['one_time_otp'], ['cvv2'], ['passcode'], ['clientSecret']])('takes the field %s for a secret', (field) => {
+    const text = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: { ...definition, questions: [{ ask: '?', field }] } } });
+    expect(onlyProblem(loadBotText(text, 'bot.json')).code).toBe('secret-not-marked');
+  });
+
+  it.each([['shipping'], ['username'], ['passport'], ['spinner']])('does not take the field %s for a secret', (field) => {
+    const text = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: { ...definition, questions: [{ ask: '?', field }] } } });
+    expect(loadBotText(text, 'bot.json').problems).toEqual([]);
+  });
+
+  it('needs a tokenPath when the token is read from JSON', () => {
+    const { tokenPath: _, ...noPath } = definition;
+    const text = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: noPath } });
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'missing-token-path', pointer: '/authTokens/login' });
+    expect(problem.message).toMatch(/add "tokenPath".*or set "json": false/);
+    const plain = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: { ...noPath, json: false } } });
+    expect(loadBotText(plain, 'bot.json').problems).toEqual([]);
+  });
+
+  it('needs options on a choice question, and only there', () => {
+    const text = botText([
+      { type: 'question', ask: 'Pick', save: 'a', input: 'choice' },
+      { type: 'question', ask: 'Name?', save: 'b', options: [{ label: 'x', value: 'x' }] },
+    ]);
+    const { problems } = loadBotText(text, 'bot.json');
+    expect(problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['choice-without-options', '/scripts/main/steps/0/input'],
+      ['options-without-choice', '/scripts/main/steps/1/options'],
+    ]);
+    expect(problems[1]?.message).toBe('"options" only apply to a choice question, and this one\'s input is "text" by default: set "input": "choice" or remove "options"');
+  });
+
+  it('checks the regular expression of a "matches" condition, and that comparisons have a value', () => {
+    const text = botText([
+      { type: 'question', ask: 'Code?', save: 'code' },
+      {
+        type: 'condition',
+        branches: [
+          { when: { var: 'code', op: 'matches', value: '[0-9' }, goto: 'main' },
+          { when: { var: 'code', op: 'gt' }, goto: 'main' },
+          { when: { var: 'code', op: 'exists' }, goto: 'main' },
+        ],
+      },
+    ]);
+    const { problems } = loadBotText(text, 'bot.json');
+    expect(problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['bad-pattern', '/scripts/main/steps/1/branches/0/when/value'],
+      ['missing-value', '/scripts/main/steps/1/branches/1/when'],
+    ]);
+  });
+});

@@ -1,0 +1,143 @@
+// One turn as every channel runs it, against the memory store and a real Redis: one read and
+// one write of state per turn, retries answered once, concurrent messages in order, and
+// slow services answered by a deadline with the rest delivered later.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { runTurn, type Engine } from '../../src/runtime/conversation.js';
+import type { TurnOutput, User } from '../../src/runtime/turn.js';
+import { createMemoryStore } from '../../src/stores/memory-store.js';
+import { createRedisStore } from '../../src/stores/redis-store.js';
+import type { Store } from '../../src/stores/store.js';
+import { botOf } from '../support/conversation.js';
+import { testKeyPrefix, testRedisUrl } from '../support/redis.js';
+
+let api: Server;
+let apiUrl: string;
+let apiCalls = 0;
+/** Answers /slow after `release` is called, /count at once. */
+let releaseSlow: () => void = () => undefined;
+
+beforeAll(async () => {
+  api = createServer((req, res) => {
+    apiCalls += 1;
+    const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ n: apiCalls }));
+    if (req.url === '/slow') releaseSlow = answer;
+    else answer();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => api.close(resolve));
+});
+
+function counterBot() {
+  return botOf({
+    format: 1, id: 'counter', name: 'Counter', start: 'main',
+    scripts: {
+      main: { steps: [
+        { id: 'ask', type: 'question', ask: 'Say something ({seen})', save: 'last' },
+        { type: 'webService', url: `${apiUrl}/count`, save: { seen: 'n' } },
+        { type: 'message', text: 'Got {last}.' },
+        { type: 'goto', step: 'ask' },
+      ] },
+      slow: { steps: [{ type: 'message', text: 'Checking…' }, { type: 'webService', url: `${apiUrl}/slow` }, { type: 'end', text: 'Done.' }] },
+    },
+    triggers: [{ keywords: ['slow'], script: 'slow' }],
+  });
+}
+
+/** Counts the session reads and writes a store sees. */
+function counting(store: Store) {
+  const counts = { reads: 0, writes: 0 };
+  const sessions = store.sessions;
+  const wrapped: Store = {
+    ...store,
+    sessions: {
+      get: (c) => (counts.reads++, sessions.get(c)),
+      set: (c, v, e, t) => (counts.writes++, sessions.set(c, v, e, t)),
+      delete: (c) => (counts.writes++, sessions.delete(c)),
+    },
+  };
+  return { store: wrapped, counts };
+}
+
+const user: User = { id: '+15550100007', channel: 'sms', phone: '+15550100007' };
+const texts = (o: TurnOutput) => [...o.replies.map((r) => r.text), ...(o.prompt ? [o.prompt.text] : [])];
+
+const stores: Array<[string, () => Store]> = [
+  ['memory', () => createMemoryStore()],
+  ['redis', () => createRedisStore({ url: testRedisUrl(), prefix: testKeyPrefix('conversation') })],
+];
+
+describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
+  let engine: Engine;
+  let counts: { reads: number; writes: number };
+  let store: Store;
+  beforeAll(() => {
+    store = makeStore();
+    const counted = counting(store);
+    counts = counted.counts;
+    engine = createEngine({ bot: counterBot(), store: counted.store, env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('reads and writes the session once per turn, effects included', async () => {
+    const conversation = `once-${Math.random()}`;
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    const before = { ...counts };
+    const output = await runTurn(engine, { user, conversation, input: { text: 'one' } });
+    expect(texts(output)).toEqual(['Got one.', expect.stringMatching(/^Say something \(\d+\)$/)]);
+    expect(counts.reads - before.reads).toBe(1);
+    expect(counts.writes - before.writes).toBe(1);
+  });
+
+  it('gives a retried delivery the first answer and runs nothing twice', async () => {
+    const conversation = `retry-${Math.random()}`;
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    const callsBefore = apiCalls;
+    const first = await runTurn(engine, { user, conversation, input: { text: 'once' }, delivery: `SM-${conversation}` });
+    const again = await runTurn(engine, { user, conversation, input: { text: 'once' }, delivery: `SM-${conversation}` });
+    expect(apiCalls - callsBefore).toBe(1);
+    expect(texts(again)).toEqual(texts(first));
+    expect(again.duplicate).toBe(true);
+  });
+
+  it('runs two messages that arrive together one after the other, in arrival order', async () => {
+    const conversation = `order-${Math.random()}`;
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    const [a, b, c] = await Promise.all(['first', 'second', 'third'].map((text) => runTurn(engine, { user, conversation, input: { text } })));
+    expect(texts(a!)[0]).toBe('Got first.');
+    expect(texts(b!)[0]).toBe('Got second.');
+    expect(texts(c!)[0]).toBe('Got third.');
+    // Each turn saw the previous one's call count: no update was lost.
+    const seen = [a, b, c].map((o) => Number(/\((\d+)\)/.exec(o!.prompt!.text)![1]));
+    expect(seen[1]! - seen[0]!).toBe(1);
+    expect(seen[2]! - seen[1]!).toBe(1);
+  });
+
+  it('answers by the deadline while a service is slow, and delivers the rest when it answers', async () => {
+    const conversation = `slow-${Math.random()}`;
+    let late: TurnOutput | undefined;
+    const delivered = new Promise<void>((resolve) => {
+      void runTurn(engine, { user, conversation, input: { text: 'slow' } }, {
+        deadlineMs: 100,
+        late: async (output) => {
+          late = output;
+          resolve();
+        },
+      }).then((first) => {
+        expect(texts(first)).toEqual(['Checking…']);
+        expect(first.continues).toBe(true);
+        releaseSlow();
+      });
+    });
+    await delivered;
+    expect(texts(late!)).toEqual(['Done.']);
+    expect(late!.ended).toBe(true);
+  });
+});

@@ -7,9 +7,14 @@ export function scopeOf(definition: AuthTokenDefinition, turn: Pick<EffectTurn, 
   return definition.scope ?? (turn.user.channel === 'phone' ? 'conversation' : 'user');
 }
 
-export function tokenKey(token: string, definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'bot' | 'user' | 'conversation'>): string {
-  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${turn.conversation}` : `u:${turn.user.channel}:${turn.user.id}`;
+export function tokenKey(token: string, definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'bot' | 'user' | 'conversation' | 'session'>): string {
+  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${conversationOf(turn)}` : `u:${turn.user.channel}:${turn.user.id}`;
   return `${turn.bot.id}:${token}:${owner}`;
+}
+
+/** This conversation, not the next one on the same id (an SMS thread goes on after an `end`). */
+function conversationOf(turn: Pick<EffectTurn, 'conversation' | 'session'>): string {
+  return turn.session.since === undefined ? turn.conversation : `${turn.conversation}:${turn.session.since}`;
 }
 
 /** Failures are counted per user and definition, whatever the scope, so a new call does not reset them. */

@@ -27,6 +27,12 @@ export interface Session {
   vars: Vars;
   /** Epoch ms of the last turn, for `settings.sessionTimeout`. */
   seen: number;
+  /**
+   * Epoch ms the conversation started. With the conversation id it keys `scope: "conversation"`
+   * tokens: on SMS, WhatsApp or Messenger one id carries conversation after conversation, and
+   * such a token must end with its own.
+   */
+  since?: number;
   /** The definition id of the last token acquired: what `{authtoken}` means by default. */
   lastToken?: string;
   /** Account names per definition id, for `{account}` / `{account.ID}`. Not secret. */
@@ -38,7 +44,7 @@ export interface Session {
 }
 
 export function newSession(now: number): Session {
-  return { vars: {}, seen: now };
+  return { vars: {}, seen: now, since: now };
 }
 
 /** True when the session is past its idle timeout and the next message starts over. */

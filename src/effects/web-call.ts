@@ -24,6 +24,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
 
   // Tokens are read before rendering, so templates render synchronously from one lookup.
   const tokens = new Map<string, string>();
+  const absent = new Set<string>();
   for (const name of tokenNames(step)) {
     const definitionId = name === 'authtoken' ? effect.token : name.slice('authtoken.'.length);
     const definition = definitionId === undefined ? undefined : turn.bot.authTokens[definitionId];
@@ -31,10 +32,16 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
     const record = await deps.store.tokens.get(tokenKey(definitionId, definition, turn));
     deps.metrics.tokenLookup(record !== undefined);
     if (record !== undefined) tokens.set(name, record.token);
+    else absent.add(definitionId);
   }
-  // A call that needs a token nobody has: ask for it (the component signs the user in).
-  if (effect.token !== undefined && tokens.size === 0 && tokenNames(step).length > 0) {
+  // A call never goes out with a token left empty. The step's own token can be asked for (the
+  // component signs the user in); another definition's ({authtoken.ID}) cannot, here.
+  if (effect.token !== undefined && absent.has(effect.token)) {
     return { type: 'web.call', ok: false, unauthorized: true, reason: 'no token cached' };
+  }
+  if (absent.size > 0) {
+    deps.log.warn({ step: effect.step, tokens: [...absent] }, 'a web service call needs a token this user does not have; sign in with an authToken step first');
+    return failure('no token cached');
   }
 
   const lookup = (name: string): JsonValue | undefined => {

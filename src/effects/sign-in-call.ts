@@ -89,13 +89,13 @@ export async function signIn(
 
   const expiresIn = definition.expiresInPath === undefined ? undefined : Number(safeRead(data, definition.expiresInPath));
   const ttl = Math.max(1, Math.floor(Number.isFinite(expiresIn) && expiresIn! > 0 ? Math.min(definition.ttl, expiresIn!) : definition.ttl));
-  const account = accountOf(definition, data, answers) ?? token;
+  const account = accountOf(definition, data, answers, value) ?? token;
 
   await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
   await deps.backOff.succeeded(failures);
   turn.acquired.add(token);
   deps.metrics.signIn('ok');
-  return { type: 'auth.signIn', ok: true, account, vars: saved(deps, data, save, value) };
+  return { type: 'auth.signIn', ok: true, account, vars: saved(deps, data, save, [value]) };
 
   function refused(reason: 'refused' | 'unavailable' | 'throttled', retryAfterSeconds?: number): SignInResult {
     deps.metrics.signIn(reason);
@@ -103,24 +103,31 @@ export async function signIn(
   }
 }
 
-/** The account's name: where the answer says, else the first answer that is not secret. */
-function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>): string | undefined {
+/**
+ * The account's name: where the answer says, else the first answer that is not secret. The
+ * name is kept in the session and shown as {account}, so one that holds the token is not used.
+ */
+function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
     const named = safeRead(data, definition.accountPath);
-    if (typeof named === 'string' || typeof named === 'number') return String(named);
+    if ((typeof named === 'string' || typeof named === 'number') && !String(named).includes(token)) return String(named);
   }
   const first = definition.questions.find((q) => !q.secret);
   return first === undefined ? undefined : answers[first.field];
 }
 
-/** Variables saved from a JSON answer. A value equal to the token is never saved: sessions hold no tokens. */
-export function saved(deps: Pick<EffectDeps, 'log'>, data: unknown, save: Record<string, string> | undefined, token?: string): Vars {
+/**
+ * Variables saved from a JSON answer. A value that holds one of `tokens` (the call's tokens), as
+ * itself or anywhere inside, is never saved: sessions hold no tokens, and variables can be shown.
+ */
+export function saved(deps: Pick<EffectDeps, 'log'>, data: unknown, save: Record<string, string> | undefined, tokens: readonly string[] = []): Vars {
   const vars: Vars = {};
   if (save === undefined) return vars;
   for (const [name, path] of Object.entries(save)) {
     const value = safeRead(data, path);
-    if (token !== undefined && (value === token || (typeof value === 'string' && value.includes(token)))) {
-      deps.log.warn({ variable: name }, 'a save path points at the token itself; the token is not saved into a variable');
+    const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+    if (tokens.some((token) => text.includes(token))) {
+      deps.log.warn({ variable: name }, 'a save path points at the token itself (or at a value holding it); the token is not saved into a variable');
       continue;
     }
     vars[name] = value === undefined ? null : (value as JsonValue);

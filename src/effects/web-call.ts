@@ -99,8 +99,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
     }
   }
   deps.metrics.webCall('ok', seconds);
-  const anyToken = tokens.values().next().value;
-  return { type: 'web.call', ok: true, status: answer.status, vars: saved(deps, data, step.save, anyToken) };
+  return { type: 'web.call', ok: true, status: answer.status, vars: saved(deps, data, step.save, [...tokens.values()]) };
 }
 
 function failure(reason: string): WebResult {

@@ -202,6 +202,68 @@ describe('secrets and tokens leave no trace', () => {
   });
 });
 
+describe('a token is never saved into a variable', () => {
+  it('from the auth service answer, not even inside an object', async () => {
+    const service = (await standIn()).on('POST /login', { json: { token: 'tok-in-profile', user: { name: 'Ada', session: { token: 'tok-in-profile' } } } });
+    const { engine, store } = engineFor(
+      botWith({
+        authTokens: { login: { url: `${service.url}/login`, questions: [{ ask: 'Password?', field: 'password', secret: true }], ttl: 600, tokenPath: 'token' } },
+        steps: [
+          { type: 'authToken', token: 'login', save: { profile: 'user', name: 'user.name' } },
+          { type: 'question', ask: 'Hi {name}. Anything else? [{profile.session.token}]', save: 'more' },
+          { type: 'end', text: 'Bye.' },
+        ],
+      }),
+    );
+    const chat = chatWith(engine);
+    await play(chat, '> hi\nPassword?\n> pw\nHi Ada. Anything else? []');
+    expect((await store.sessions.get('sms:+15550100001'))?.value).not.toContain('tok-in-profile');
+  });
+
+  it('nor into the account name, when accountPath points at the token', async () => {
+    const service = (await standIn()).on('POST /login', { json: { token: 'tok-as-account' } });
+    const { engine, store } = engineFor(
+      botWith({
+        authTokens: {
+          login: {
+            url: `${service.url}/login`,
+            questions: [{ ask: 'Username?', field: 'username' }, { ask: 'Password?', field: 'password', secret: true }],
+            ttl: 600,
+            tokenPath: 'token',
+            accountPath: 'token',
+          },
+        },
+        steps: [{ type: 'authToken', token: 'login' }, { type: 'question', ask: 'Hi {account}. More?', save: 'more' }, { type: 'end' }],
+      }),
+    );
+    await play(chatWith(engine), '> hi\nUsername?\n> ada\nPassword?\n> pw\nHi ada. More?');
+    expect((await store.sessions.get('sms:+15550100001'))?.value).not.toContain('tok-as-account');
+  });
+
+  it('from an API answer that echoes any of the tokens the call used', async () => {
+    const service = (await standIn()).on('GET /echo', (seen) => ({ json: { first: seen.headers['x-alpha'], second: seen.headers['x-beta'], both: { a: seen.headers['x-alpha'], b: seen.headers['x-beta'] } } }));
+    const definition = { url: `${service.url}/login`, questions: [{ ask: 'Password?', field: 'password', secret: true }], ttl: 600, tokenPath: 'token' };
+    const { engine, store, seedToken } = engineFor(
+      botWith({
+        authTokens: { alpha: definition, beta: definition },
+        steps: [
+          { type: 'authToken', token: 'alpha' },
+          { type: 'authToken', token: 'beta' },
+          { type: 'webService', url: `${service.url}/echo`, headers: { 'x-alpha': '{authtoken.alpha}', 'x-beta': '{authtoken.beta}' }, save: { first: 'first', second: 'second', both: 'both' } },
+          { type: 'question', ask: 'Saved [{first}] [{second}] [{both}]. More?', save: 'more' },
+          { type: 'end', text: 'Bye.' },
+        ],
+      }),
+    );
+    await seedToken('alpha', 'tok-alpha-echoed');
+    await seedToken('beta', 'tok-beta-echoed');
+    await play(chatWith(engine), '> hi\nSaved [] [] []. More?');
+    const session = (await store.sessions.get('sms:+15550100001'))?.value;
+    expect(session).not.toContain('tok-alpha-echoed');
+    expect(session).not.toContain('tok-beta-echoed');
+  });
+});
+
 describe('a token cannot be shown to the user', () => {
   const withText = (text: string, type = 'message') =>
     JSON.stringify({

@@ -156,6 +156,51 @@ describe('authToken: reading the auth service answer', () => {
   });
 });
 
+describe('authToken: answers and the auth service answer in the conversation', () => {
+  it('saves parts of the auth service answer into variables', async () => {
+    const service = (await standIn()).on('POST /login', { json: { token: 'tok', user: { name: 'Ada', tier: 'gold' } } });
+    const { engine } = engineFor(
+      botWith({
+        authTokens: { acme: { url: `${service.url}/login`, questions: usernameAndPassword, ttl: 600, tokenPath: 'token' } },
+        steps: [
+          { type: 'authToken', token: 'acme', save: { name: 'user.name', tier: '$.user.tier' } },
+          { type: 'end', text: 'Hello {name}, you are {tier}.' },
+        ],
+      }),
+    );
+    await play(chatWith(engine), '> hi\nWhat is your username?\n> ada\nAnd your password?\n> pw\nHello Ada, you are gold.');
+  });
+
+  it('takes a trigger keyword typed as an answer as the answer', async () => {
+    const service = (await standIn()).on('POST /login', { json: { token: 'tok' } }).on('GET /me', { json: {} });
+    const { engine } = engineFor(signInBot(service, {}));
+    await play(chatWith(engine), '> hi\nWhat is your username?\n> logout\nAnd your password?\n> logout\nSigned in as logout.');
+    expect(service.to('POST /login')[0]?.json).toEqual({ username: 'logout', password: 'logout' });
+  });
+
+  it('asks for the keypad on the phone when the definition validates by number', async () => {
+    const service = (await standIn()).on('POST /login', { json: { token: 'tok' } }).on('GET /me', { json: {} });
+    const questions = [
+      { ask: 'Your account number?', field: 'account' },
+      { ask: 'Your PIN, then press pound.', field: 'pin', secret: true },
+    ];
+    const { engine } = engineFor(signInBot(service, { questions, validation: 'number' }));
+    const call = chatWith(engine, { channel: 'phone', conversation: 'CA-keypad' });
+    await play(
+      call,
+      `
+      Your account number? Then press the pound key.
+      > 10001#
+      Your PIN, then press pound.
+      > 1815#
+      Signed in as 10001.
+      (the call ends)
+      `,
+    );
+    expect(service.to('POST /login')[0]?.json).toEqual({ account: '10001', pin: '1815' });
+  });
+});
+
 describe('authToken: the cached token', () => {
   it('is used without a question in the next conversation, until forgetToken drops it', async () => {
     let issued = 0;

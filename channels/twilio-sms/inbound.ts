@@ -1,0 +1,36 @@
+// A Twilio Messaging webhook (SMS, or WhatsApp through Twilio) as a turn request.
+import type { TurnRequest } from '../../src/runtime/conversation.js';
+import type { User, UserInput } from '../../src/runtime/turn.js';
+import { field } from './signature.js';
+
+export interface InboundMessage {
+  request: TurnRequest;
+  /** Our number: replies sent later through the REST API go from it… */
+  to: string;
+  /** …to the user's address, prefix included (`whatsapp:+…`). */
+  from: string;
+}
+
+const whatsappPrefix = 'whatsapp:';
+const e164 = /^\+[1-9]\d{6,14}$/;
+
+/** Undefined when a field the turn needs is missing: the request is malformed. */
+export function parseTwilioMessage(fields: Record<string, unknown>): InboundMessage | undefined {
+  const from = field(fields, 'From')?.trim();
+  const to = field(fields, 'To')?.trim();
+  const sid = field(fields, 'MessageSid')?.trim();
+  if (!from || !to || !sid) return undefined;
+
+  const whatsapp = from.toLowerCase().startsWith(whatsappPrefix);
+  // WhatsApp may name a user by an id that is not a phone number (`whatsapp:<BSUID>`).
+  const id = whatsapp ? from.slice(whatsappPrefix.length).trim() : from;
+  if (id === '') return undefined;
+  const user: User = { id, channel: whatsapp ? 'whatsapp' : 'sms' };
+  if (e164.test(id)) user.phone = id;
+
+  const input: UserInput = { text: field(fields, 'Body') ?? '' };
+  const payload = field(fields, 'ButtonPayload');
+  if (payload !== undefined && payload !== '') input.choice = payload;
+
+  return { request: { user, conversation: `${user.channel}:${id}`, input, delivery: `twilio:${sid}` }, to, from };
+}

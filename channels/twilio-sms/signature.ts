@@ -1,0 +1,41 @@
+// X-Twilio-Signature: an HMAC over the public URL Twilio called (query string included) and
+// every posted field. Shared by the SMS and voice webhooks.
+import type { RequestHandler } from 'express';
+import twilio from 'twilio';
+import { ParleyError } from '../../src/runtime/errors.js';
+
+export interface TwilioSignatureSettings {
+  /** TWILIO_AUTH_TOKEN; without it every request is refused, unless `validate` is false. */
+  authToken: string | undefined;
+  /** False only with TWILIO_VALIDATE=false (development): requests are not checked at all. */
+  validate: boolean;
+  /** PUBLIC_URL: behind a proxy the URL Twilio signed is not the one this process sees. */
+  publicUrl: () => string;
+}
+
+export function isSignedByTwilio(settings: TwilioSignatureSettings, signature: string | undefined, originalUrl: string, fields: Record<string, unknown>): boolean {
+  if (!settings.validate) return true;
+  if (settings.authToken === undefined || signature === undefined || signature === '') return false;
+  return twilio.validateRequest(settings.authToken, signature, settings.publicUrl() + originalUrl, fields);
+}
+
+/** Refuses (403) a request that Twilio did not sign; runs after the form parser. */
+export function requireTwilioSignature(settings: TwilioSignatureSettings): RequestHandler {
+  return (req, _res, next) => {
+    const fields = isRecord(req.body) ? req.body : {};
+    if (!isSignedByTwilio(settings, req.get('x-twilio-signature'), req.originalUrl, fields)) {
+      throw new ParleyError('forbidden', 'the request does not carry a valid Twilio signature');
+    }
+    next();
+  };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A form field as one string: repeated fields are malformed for the fields we read. */
+export function field(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  return typeof value === 'string' ? value : undefined;
+}

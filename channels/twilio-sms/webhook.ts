@@ -1,0 +1,42 @@
+// POST /twilio/sms: SMS and WhatsApp through Twilio. The answer is TwiML with what the turn
+// produced by the deadline; what comes later goes out through the REST API.
+import express, { Router } from 'express';
+import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
+import { ParleyError } from '../../src/runtime/errors.js';
+import type { Log } from '../../src/runtime/log.js';
+import { parseTwilioMessage } from './inbound.js';
+import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
+import { requireTwilioSignature, type TwilioSignatureSettings } from './signature.js';
+
+export interface TwilioSmsDeps {
+  run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  signature: TwilioSignatureSettings;
+  /** Twilio gives a webhook 15 s, retries included. */
+  deadlineMs: number;
+  /** Undefined without TWILIO_ACCOUNT_SID: late replies are logged and dropped. */
+  send: SendMessage | undefined;
+  log: Log;
+}
+
+export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
+  const router = Router();
+  router.post('/twilio/sms', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
+    const message = parseTwilioMessage(req.body as Record<string, unknown>);
+    if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and MessageSid');
+    const { request, from, to } = message;
+
+    const late = async (rest: Parameters<NonNullable<TurnOptions['late']>>[0]) => {
+      const texts = messageTexts(rest);
+      if (texts.length === 0) return;
+      if (deps.send === undefined) {
+        deps.log.warn({ conversation: request.conversation, dropped: texts.length }, 'late replies cannot be sent: set TWILIO_ACCOUNT_SID');
+        return;
+      }
+      // One after the other, so they arrive in order.
+      for (const body of texts) await deps.send({ from: to, to: from, body });
+    };
+    const answer = await deps.run(request, { deadlineMs: deps.deadlineMs, late });
+    res.type('text/xml').send(messagingTwiml(answer));
+  });
+  return router;
+}

@@ -1,0 +1,134 @@
+// The express app: the channels' webhooks, health and metrics, over one engine. Channels get a
+// `run` that is runTurn on this engine, timed for /metrics; they never see the engine itself.
+import express, { type Express } from 'express';
+import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
+import { graphSender } from '../../channels/meta/outbound.js';
+import { metaRoutes } from '../../channels/meta/webhook.js';
+import { twilioSender } from '../../channels/twilio-sms/outbound.js';
+import type { TwilioSignatureSettings } from '../../channels/twilio-sms/signature.js';
+import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
+import { twilioVoiceRoutes } from '../../channels/twilio-voice/webhook.js';
+import { isTrue } from '../engine.js';
+import { runTurn, type Engine, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/conversation.js';
+import { ParleyError } from '../runtime/errors.js';
+import type { Log } from '../runtime/log.js';
+import { errorHandler } from './errors.js';
+import { healthRoute } from './health.js';
+import type { ServerMetrics } from './metrics.js';
+
+export interface AppOptions {
+  engine: Engine;
+  /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
+  storeKind: string;
+  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, META_*, ALLOW_PRIVATE_NETWORKS). */
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  /** Also given to createEngine, so sign-ins and web calls are counted here. */
+  metrics: ServerMetrics;
+  /** PUBLIC_URL, or a function when it depends on the port the server got. */
+  publicUrl: string | (() => string);
+  /** How long a messaging webhook waits for a turn before answering with what is ready (12 s). */
+  deadlineMs?: number;
+  /** The same on the phone, where the caller hears silence meanwhile (6 s). */
+  voiceDeadlineMs?: number;
+  /** Meta's webhook is answered at once; replies ready by this deadline go out first (3 s). */
+  metaDeadlineMs?: number;
+  /** Instead of https://api.twilio.com (tests). */
+  twilioApiUrl?: string;
+  /** Instead of https://graph.facebook.com/v21.0 (tests). */
+  graphApiUrl?: string;
+}
+
+const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
+
+export function createApp(options: AppOptions): Express {
+  const { engine, env, log, metrics } = options;
+  const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
+  const base = () => publicUrl().replace(/\/+$/, '');
+  const setting = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
+
+  const run = async (request: TurnRequest, turnOptions?: TurnOptions): Promise<TurnAnswer> => {
+    const started = performance.now();
+    const answer = await runTurn(engine, request, turnOptions);
+    if (answer.duplicate !== true) metrics.turn(request.user.channel, (performance.now() - started) / 1000);
+    return answer;
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
+  app.set('trust proxy', false);
+  app.use(requestLog(log));
+
+  const authToken = setting('TWILIO_AUTH_TOKEN');
+  const accountSid = setting('TWILIO_ACCOUNT_SID');
+  const signature: TwilioSignatureSettings = { authToken, validate: env.TWILIO_VALIDATE?.trim().toLowerCase() !== 'false', publicUrl: base };
+  const send =
+    accountSid !== undefined && authToken !== undefined
+      ? twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) })
+      : undefined;
+  app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
+
+  const voicePath = () => {
+    const path = new URL(base()).pathname.replace(/\/+$/, '');
+    return `${path}/twilio/voice`;
+  };
+  app.use(
+    twilioVoiceRoutes({
+      run,
+      signature,
+      scratch: engine.store.keyed,
+      botId: engine.bot.id,
+      voice: {
+        language: engine.bot.settings.language,
+        voice: engine.bot.settings.voice,
+        get path() {
+          return voicePath();
+        },
+      },
+      deadlineMs: options.voiceDeadlineMs ?? 6_000,
+      log,
+    }),
+  );
+
+  app.use(botFrameworkRoutes({ run, env, deadlineMs: options.deadlineMs ?? 12_000, anyServiceUrlInLocalMode: isTrue(env.ALLOW_PRIVATE_NETWORKS), log }));
+
+  const appSecret = setting('META_APP_SECRET');
+  const verifyToken = setting('META_VERIFY_TOKEN');
+  if (appSecret !== undefined && verifyToken !== undefined) {
+    const accessToken = setting('META_ACCESS_TOKEN');
+    app.use(
+      metaRoutes({
+        run,
+        appSecret,
+        verifyToken,
+        phoneNumberId: setting('META_PHONE_NUMBER_ID'),
+        send: accessToken === undefined ? undefined : graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }),
+        deadlineMs: options.metaDeadlineMs ?? 3_000,
+        log,
+      }),
+    );
+  }
+
+  app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(log));
+  return app;
+}
+
+/** One line per request: method, path and status; never the query, a body or a header. */
+function requestLog(log: Log): express.RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
+      else log.info(fields, 'request');
+    });
+    next();
+  };
+}

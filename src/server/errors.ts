@@ -1,0 +1,59 @@
+// The one place where failures become HTTP answers: ParleyError codes map to statuses, body
+// parser failures keep their 4xx, and everything else is a 500 that reveals nothing inside.
+import type { ErrorRequestHandler } from 'express';
+import { ParleyError, type ErrorCode } from '../runtime/errors.js';
+import type { Log } from '../runtime/log.js';
+
+const statusOf: Record<ErrorCode, number> = {
+  busy: 503,
+  'store-unavailable': 503,
+  'bad-request': 400,
+  forbidden: 403,
+  'not-found': 404,
+  internal: 500,
+};
+
+const plainWords: Record<number, string> = {
+  400: 'bad request',
+  403: 'forbidden',
+  404: 'not found',
+  413: 'request body too large',
+  415: 'unsupported media type',
+  500: 'internal error',
+  503: 'unavailable, try again',
+};
+
+export function errorHandler(log: Log): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = statusFor(error);
+    const where = { method: req.method, path: req.path, status };
+    if (error instanceof ParleyError) {
+      if (status >= 500) log.error({ ...where, code: error.code, err: error }, error.message);
+      else log.warn({ ...where, code: error.code }, error.message);
+    } else if (status < 500) {
+      // A body parser's message can quote the body ("… is not valid JSON"): log its type only.
+      log.warn({ ...where, type: typeOf(error) }, 'request refused');
+    } else {
+      log.error({ ...where, err: error }, 'request failed');
+    }
+    res.status(status).type('text/plain').send(plainWords[status] ?? (status < 500 ? 'bad request' : 'internal error'));
+  };
+}
+
+function statusFor(error: unknown): number {
+  if (error instanceof ParleyError) return statusOf[error.code];
+  // body-parser's errors (too large, malformed, bad charset) carry a 4xx status and expose: true.
+  if (typeof error === 'object' && error !== null && 'status' in error && 'expose' in error && error.expose === true) {
+    const status = Number(error.status);
+    if (Number.isInteger(status) && status >= 400 && status < 500) return status;
+  }
+  return 500;
+}
+
+function typeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' ? error.type : undefined;
+}

@@ -1,0 +1,128 @@
+// `parley serve`: load the bot, open the store, build the engine and serve the app until closed.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { loadBotFile } from '../bot/load.js';
+import { formatProblem } from '../bot/problems.js';
+import { createEngine, isTrue } from '../engine.js';
+import type { Log } from '../runtime/log.js';
+import { openStore } from '../stores/open-store.js';
+import { createApp, type AppOptions } from './create-app.js';
+import { createLogger } from './log.js';
+import { createServerMetrics } from './metrics.js';
+
+export interface StartOptions extends Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl'> {
+  botFile: string;
+  /** Else PORT, else 3000; 0 takes any free port (see `url`). */
+  port?: number;
+  /** The settings (shared/spec/server.md); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: all interfaces. */
+  host?: string;
+  /** Where log lines go instead of standard output (tests). */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningServer {
+  /** Where this process listens, e.g. http://localhost:3000 (PUBLIC_URL may differ). */
+  url: string;
+  port: number;
+  /** Stops taking requests, lets running ones finish, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Throws, with the bot's problems as authors read them, when the bot has errors. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const log = createLogger(env, options.logDestination);
+
+  const { bot, problems } = await loadBotFile(options.botFile);
+  for (const problem of problems) log.warn({ file: problem.file, line: problem.line }, formatProblem(problem));
+  if (bot === undefined) {
+    throw new Error(`${options.botFile}: the bot has errors, the server does not start:\n${problems.map(formatProblem).join('\n')}`);
+  }
+
+  const opened = await openStore(env, { warn: (message) => log.warn(message) });
+  const metrics = createServerMetrics({ processMetrics: true });
+  const engine = createEngine({ bot, store: opened.store, env, log, metrics, ...(opened.cipher && { cipher: opened.cipher }) });
+
+  const port = options.port ?? portFrom(env.PORT) ?? 3000;
+  let bound = port;
+  const publicUrl = env.PUBLIC_URL?.trim() ? env.PUBLIC_URL.trim() : () => `http://localhost:${bound}`;
+  warnAboutSettings(env, log);
+
+  const app = createApp({
+    engine,
+    storeKind: opened.kind,
+    env,
+    log,
+    metrics,
+    publicUrl,
+    ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs', 'twilioApiUrl', 'graphApiUrl'),
+  });
+  const server = createServer(app);
+  // Platforms keep connections open; a load balancer's idle time-out is usually 60 s.
+  server.keepAliveTimeout = 65_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await opened.store.close().catch(() => undefined);
+    throw error;
+  }
+  bound = (server.address() as AddressInfo).port;
+  log.info({ bot: bot.id, store: opened.kind, port: bound }, 'serving');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://localhost:${bound}`,
+    port: bound,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await opened.store.close();
+        log.info({ bot: bot.id }, 'stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log): void {
+  const set = (name: string) => env[name] !== undefined && env[name].trim() !== '';
+  if (env.TWILIO_VALIDATE?.trim().toLowerCase() === 'false') {
+    log.warn({}, 'TWILIO_VALIDATE=false: Twilio signatures are NOT checked; anyone can post to /twilio/*. Use it only in development');
+  } else if (!set('TWILIO_AUTH_TOKEN')) {
+    log.info({}, 'TWILIO_AUTH_TOKEN is not set: /twilio/sms and /twilio/voice answer 403');
+  }
+  if (set('TWILIO_AUTH_TOKEN') && !set('TWILIO_ACCOUNT_SID')) {
+    log.warn({}, 'TWILIO_ACCOUNT_SID is not set: replies of slow SMS/WhatsApp turns cannot be sent after the webhook answered');
+  }
+  if (!set('MicrosoftAppId')) {
+    log.warn({}, 'MicrosoftAppId is not set: /api/messages runs in local mode (the Emulator), unauthenticated, for loopback serviceUrls only');
+  }
+  if (set('META_APP_SECRET') !== set('META_VERIFY_TOKEN')) {
+    log.warn({}, 'the Meta adapter needs both META_APP_SECRET and META_VERIFY_TOKEN; /meta/webhook is off');
+  } else if (set('META_APP_SECRET') && !set('META_ACCESS_TOKEN')) {
+    log.warn({}, 'META_ACCESS_TOKEN is not set: Meta messages are received but no reply can be sent');
+  }
+  if (isTrue(env.ALLOW_PRIVATE_NETWORKS)) log.warn({}, 'ALLOW_PRIVATE_NETWORKS is on: bots may call loopback and private addresses');
+}
+
+function portFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${value} is not a port number (0 to 65535)`);
+  return port;
+}
+
+function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) picked[key] = from[key];
+  return picked;
+}

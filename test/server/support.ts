@@ -1,0 +1,155 @@
+// What the server tests share: an app on a real Redis (a key prefix of its own) listening on
+// loopback, requests signed as each platform signs them, and the shared webhook fixtures.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { afterEach } from 'vitest';
+import type { Bot } from '../../src/bot/bot.js';
+import { createEngine } from '../../src/engine.js';
+import { createApp, type AppOptions } from '../../src/server/create-app.js';
+import { createLogger } from '../../src/server/log.js';
+import { createServerMetrics } from '../../src/server/metrics.js';
+import { createRedisStore } from '../../src/stores/redis-store.js';
+import type { Store } from '../../src/stores/store.js';
+import { dumpKeys, rawRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
+
+/** The shared fixtures (../shared/fixtures beside the project). */
+export function fixture<T = Record<string, string>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+export const authToken = 'test-auth-token-3b9d1c';
+export const accountSid = 'AC00000000000000000000000000000001';
+
+export interface TestApp {
+  url: string;
+  /** PUBLIC_URL: what Twilio signs. */
+  publicUrl: string;
+  store: Store;
+  prefix: string;
+  /** Every log line written, as text. */
+  logText(): string;
+  /** This app's Redis keys and their content. */
+  keys(): Promise<Map<string, string>>;
+}
+
+type Tuning = Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl'>;
+
+/** Apps on Redis for the tests of one file; stopped after each test. */
+export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuning) => Promise<TestApp> {
+  const running: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((stop) => stop()));
+  });
+  return async (bot, env = {}, tuning = {}) => {
+    const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
+    const prefix = testKeyPrefix('server');
+    const store = createRedisStore({ url: testRedisUrl(), prefix });
+    const lines: string[] = [];
+    const log = createLogger(fullEnv, { write: (line: string) => void lines.push(line) });
+    const metrics = createServerMetrics();
+    const engine = createEngine({ bot, store, env: fullEnv, log, metrics });
+    let port = 0;
+    const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...tuning });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    port = (server.address() as AddressInfo).port;
+    running.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    });
+    return {
+      url: `http://127.0.0.1:${port}`,
+      publicUrl: `http://localhost:${port}`,
+      store,
+      prefix,
+      logText: () => lines.join(''),
+      keys: async () => {
+        const client = rawRedis();
+        try {
+          return await dumpKeys(client, `${prefix}:`);
+        } finally {
+          await client.quit();
+        }
+      },
+    };
+  };
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+/** Posts a form as Twilio does: signed over PUBLIC_URL + path (query included) and every field. */
+export async function postTwilio(app: Pick<TestApp, 'url' | 'publicUrl'>, path: string, fields: Record<string, string>, token: string | null = authToken): Promise<Answer> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (token !== null) headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(token, app.publicUrl + path, fields);
+  const response = await fetch(app.url + path, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** Posts JSON signed as Meta signs it (X-Hub-Signature-256 over the raw bytes). */
+export async function postMeta(app: Pick<TestApp, 'url'>, body: unknown, secret: string | null): Promise<Answer> {
+  const raw = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (secret !== null) headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+  const response = await fetch(`${app.url}/meta/webhook`, { method: 'POST', headers, body: raw });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+export async function postJson(url: string, body: unknown): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** The texts of <Message> (or <Say>) elements of a TwiML answer, in order. */
+export function twimlTexts(twiml: string, element: 'Message' | 'Say'): string[] {
+  return [...twiml.matchAll(new RegExp(`<${element}[^>]*>([\\s\\S]*?)</${element}>`, 'g'))].map((m) => unescapeXml(m[1] ?? ''));
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** Waits until `check` returns a value (not undefined), polling. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, withinMs = 5_000): Promise<T> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`not within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A phone number no other test uses, so conversations never meet. */
+export function uniquePhone(): string {
+  return `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+}
+
+/** An API that answers every request with `json` after `delayMs`, counting the requests. */
+export async function startSlowService(delayMs: number, json: unknown): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  let count = 0;
+  const server = createServer((req, res) => {
+    count++;
+    req.resume();
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json)), delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => count,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

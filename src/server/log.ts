@@ -16,13 +16,17 @@ const secretFields = [
   'signature',
   'authorization',
   'cookie',
-  '"x-twilio-signature"',
-  '"x-hub-signature-256"',
+  'x-twilio-signature',
+  'x-hub-signature-256',
 ];
 
 // pino's wildcards match one level each; log records here are at most three levels deep.
 const redactPaths = [
-  ...secretFields.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
+  ...secretFields.flatMap((field) => {
+    // Dashed names (headers) need the bracket form.
+    const key = /^\w+$/.test(field) ? `.${field}` : `["${field}"]`;
+    return ['', '*', '*.*', '*.*.*'].map((prefix) => (prefix === '' ? key.replace(/^\./, '') : prefix + key));
+  }),
   // body-parser errors carry the raw body they failed on.
   'err.body',
 ];

@@ -13,6 +13,11 @@ export const authToken: Component<'authToken'> = {
       return { kind: 'effect', effect: { type: 'token.lookup', token: step.token }, wait: { kind: 'effect' } };
     }
     if (event.kind === 'result' && event.result.type === 'token.lookup') {
+      const { retryAfterSeconds } = event.result;
+      if (!event.result.found && retryAfterSeconds !== undefined) {
+        draft.say({ text: phrases.signInThrottled(retryAfterSeconds) });
+        return failureWay(step.onFailure);
+      }
       if (!event.result.found) return askFirst(step.token, draft);
       useToken(draft.session, step.token, event.result.account);
       return { kind: 'next' };

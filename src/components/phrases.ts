@@ -13,6 +13,8 @@ export const phrases = {
     choice: 'Please pick one of the options.',
   } satisfies Record<InputType, string>,
   tooManyTries: "Sorry, I couldn't understand your answer. Let's stop here for now.",
+  signInGaveUp: "Sorry, I couldn't sign you in.",
+  signInAgain: 'Please sign in again.',
   signInRefused: "Sorry, those details weren't accepted. Let's try again.",
   signInUnavailable: "Sorry, I couldn't check your details just now. Let's try again.",
   signInThrottled: (seconds: number) =>

@@ -87,7 +87,7 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
     }
     const tries = wait.tries + 1;
     if (tries >= definition.maxAttempts) {
-      draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.tooManyTries });
+      draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.signInGaveUp });
       return failureWay(ways.failure);
     }
     const invalid = definition.invalidMessage === undefined ? phrases.signInRefused : draft.text(definition.invalidMessage);

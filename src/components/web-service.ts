@@ -19,6 +19,8 @@ export const webService: Component<'webService'> = {
       // A refused token is dropped and asked for again, once; a second refusal is an error.
       if (result.unauthorized && token !== undefined && !retried && draft.user.channel !== 'web') {
         draft.session.retry = draft.at;
+        // The API refused a token the user had: say why the questions come again.
+        if (result.status === 401) draft.say({ text: phrases.signInAgain });
         return { kind: 'effect', effect: { type: 'token.forget', token }, wait: { kind: 'effect' } };
       }
       return failed(step, draft);

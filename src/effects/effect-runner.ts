@@ -2,7 +2,7 @@
 import type { EffectRunner } from '../runtime/drive.js';
 import type { EffectDeps } from './effect-deps.js';
 import { signIn } from './sign-in-call.js';
-import { tokenKey } from './token-key.js';
+import { failureKey, tokenKey } from './token-key.js';
 import { webCall } from './web-call.js';
 
 export function createEffectRunner(deps: EffectDeps): EffectRunner {
@@ -13,7 +13,10 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
           const definition = turn.bot.authTokens[effect.token];
           const record = definition === undefined ? undefined : await deps.store.tokens.get(tokenKey(effect.token, definition, turn));
           deps.metrics.tokenLookup(record !== undefined);
-          return record === undefined ? { type: 'token.lookup', found: false } : { type: 'token.lookup', found: true, account: record.account };
+          if (record !== undefined) return { type: 'token.lookup', found: true, account: record.account };
+          // A paused user is told so before typing a password that would not be sent anyway.
+          const wait = await deps.backOff.wait(failureKey(effect.token, turn), turn.now);
+          return wait > 0 ? { type: 'token.lookup', found: false, retryAfterSeconds: wait } : { type: 'token.lookup', found: false };
         }
         case 'secret.seal':
           return { type: 'secret.seal', sealed: deps.sealer.seal(effect.value) };

@@ -16,7 +16,8 @@ export type Effect =
   | { type: 'web.call'; step: Position; token?: string };
 
 export type EffectResult =
-  | { type: 'token.lookup'; found: boolean; account?: string }
+  /** `retryAfterSeconds`: no token, and sign-in is paused for this user after repeated refusals. */
+  | { type: 'token.lookup'; found: boolean; account?: string; retryAfterSeconds?: number }
   | { type: 'secret.seal'; sealed: string }
   | { type: 'auth.signIn'; ok: true; account: string; vars: Vars }
   /**

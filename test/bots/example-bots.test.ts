@@ -68,7 +68,7 @@ describe('scripts/demo.json', () => {
     await play(chatWith(engine, { user: '+15550100002' }), '> hi\nWelcome to ACME Bank.\nWhat is your username?');
   });
 
-  it('takes onFailure after three refused sign-ins, and the next message starts over', async () => {
+  it('takes onFailure after three refused sign-ins, and pauses sign-in before asking again', async () => {
     const engine = engineFor(await example('demo.json'));
     const refused = "> ada\nAnd your password?\n> nope\nThat username and password don't match. Let's try again.\nWhat is your username?";
     await play(chatWith(engine, { user: '+15550100009' }), `
@@ -80,11 +80,12 @@ describe('scripts/demo.json', () => {
       > ada
       And your password?
       > nope
-      Sorry, I couldn't understand your answer. Let's stop here for now.
+      Sorry, I couldn't sign you in.
       We couldn't sign you in. Please call us at +1 555 0100.
       > hi
       Welcome to ACME Bank.
-      What is your username?
+      Too many attempts. Please wait 30 seconds and try again.
+      We couldn't sign you in. Please call us at +1 555 0100.
     `);
   });
 

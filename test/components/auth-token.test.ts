@@ -282,7 +282,7 @@ describe('authToken: refused tries', () => {
   `;
   const notAccepted = "That username and password don't match.";
   const notChecked = "Sorry, I couldn't check your details just now. Let's try again.";
-  const stopped = "Sorry, I couldn't understand your answer. Let's stop here for now.";
+  const stopped = "Sorry, I couldn't sign you in.";
   const failed = "Sorry, that didn't work. Please try again later.";
 
   it.each<[string, StandInAnswer, Record<string, unknown>, string, string]>([

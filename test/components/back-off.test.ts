@@ -63,7 +63,7 @@ describe('back-off of refused sign-ins', () => {
       Not accepted.
       Password?
       > wrong-3
-      Sorry, I couldn't understand your answer. Let's stop here for now.
+      Sorry, I couldn't sign you in.
       Sign-in failed.
       `,
     );
@@ -75,7 +75,8 @@ describe('back-off of refused sign-ins', () => {
       chat,
       `
       > hi
-      Password?
+      Too many attempts. Please wait 25 seconds and try again.
+      Sign-in failed.
       > right
       Too many attempts. Please wait 25 seconds and try again.
       Sign-in failed.
@@ -94,7 +95,7 @@ describe('back-off of refused sign-ins', () => {
     const clock = handClock();
     const { engine } = engineFor(bankFor(service, 2), { clock: clock.now });
     const chat = chatWith(engine, { user: ada });
-    await play(chat, "> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> wrong\nSorry, I couldn't understand your answer. Let's stop here for now.\nSign-in failed.");
+    await play(chat, "> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> wrong\nSorry, I couldn't sign you in.\nSign-in failed.");
     // The third failure, in a new conversation, starts a pause of 30 s.
     await play(chat, '> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> right\nToo many attempts. Please wait 30 seconds and try again.\nSign-in failed.');
     expect(service.requests).toHaveLength(3);

@@ -284,6 +284,7 @@ describe('webService: a token the API refuses', () => {
       chatWith(engine),
       `
       > hi
+      Please sign in again.
       What is your username?
       > ada
       And your password?
@@ -303,6 +304,7 @@ describe('webService: a token the API refuses', () => {
       chatWith(engine),
       `
       > hi
+      Please sign in again.
       What is your username?
       > ada
       And your password?

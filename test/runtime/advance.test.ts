@@ -260,7 +260,7 @@ describe('the interpreter with tokens', () => {
     expect(texts(firstRefusal)).toEqual(["Sorry, those details weren't accepted. Let's try again."]);
     expect(firstRefusal.prompt?.text).toBe('PIN?');
     const last = steps.at(-1)!;
-    expect(texts(last)).toEqual(["Sorry, I couldn't understand your answer. Let's stop here for now.", 'Sign-in failed.']);
+    expect(texts(last)).toEqual(["Sorry, I couldn't sign you in.", 'Sign-in failed.']);
   });
 
   it('drops a token the API refused, signs in again and calls once more', () => {
@@ -278,6 +278,7 @@ describe('the interpreter with tokens', () => {
       result({ type: 'web.call', ok: false, status: 401, unauthorized: false, reason: 'unauthorized' }),
     ]);
     expect(steps[2]!.effect).toEqual({ type: 'token.forget', token: 'login' });
+    expect(texts(steps[2]!)).toEqual(['Please sign in again.']);
     expect(steps[3]!.prompt?.text).toBe('PIN?');
     expect(steps[8]!.effect).toMatchObject({ type: 'web.call', token: 'login' });
     expect(texts(steps[9]!)).toEqual(['The bank is closed.']);
@@ -295,5 +296,13 @@ describe('the interpreter with tokens', () => {
     expect(steps[1]!.prompt).toMatchObject({ input: 'digits', keypad: true });
     expect(texts(steps[2]!)).toEqual(['Please enter digits only.']);
     expect(steps[2]!.prompt?.text).toBe('PIN?');
+  });
+});
+
+describe('the interpreter when sign-in is paused', () => {
+  it('says how long to wait before asking anything, and takes onFailure', () => {
+    const [, paused] = run(contextOf(bank), [say('hi'), result({ type: 'token.lookup', found: false, retryAfterSeconds: 90 })]);
+    expect(texts(paused!)).toEqual(['Too many attempts. Please wait 90 seconds and try again.', 'Sign-in failed.']);
+    expect(paused!.prompt).toBeUndefined();
   });
 });

@@ -1,0 +1,184 @@
+// Requests per second and latency of signed POST /twilio/sms, for Parley's server and for the
+// bare handler, each in its own child process so the load generator (autocannon, here) never
+// shares their event loop. Every request is signed as Twilio signs it (HMAC-SHA1 over the
+// exact URL and every field), comes from one of `users` numbers in turn and has its own
+// MessageSid, so sessions are many and no request is a retry of another.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import twilio from 'twilio';
+import { freePort } from './ports.js';
+import { stopChild } from './redis-server.js';
+
+export type WebhookTarget = 'parley' | 'bare';
+
+export interface WebhookOptions {
+  redisUrl: string;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  users: number;
+  /** The bot file the Parley server runs. */
+  botFile: string;
+}
+
+export interface WebhookResult {
+  target: WebhookTarget;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** Non-2xx answers, errors and time-outs: a valid run has none. */
+  failures: number;
+  /** Cores busy during the measured run (1 = one core all the time): the server's and autocannon's. */
+  serverCpu: number;
+  generatorCpu: number;
+}
+
+const authToken = 'bench-auth-token-0123456789abcdef';
+const path = '/twilio/sms';
+const childEntry = join(import.meta.dirname, 'server-child.ts');
+
+export async function measureWebhook(target: WebhookTarget, options: WebhookOptions): Promise<WebhookResult> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', childEntry, target], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_PORT: String(port),
+      BENCH_BOT_FILE: options.botFile,
+      PUBLIC_URL: origin,
+      REDIS_URL: options.redisUrl,
+      TWILIO_AUTH_TOKEN: authToken,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await untilReady(child, target);
+    const sign = signer(origin, options.users);
+    await checkAnswer(origin, sign(), target);
+    const load = (seconds: number) =>
+      autocannon({
+        url: origin,
+        connections: options.connections,
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            path,
+            setupRequest: (request) => {
+              const { body, signature } = sign();
+              return { ...request, body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } };
+            },
+          },
+        ],
+      });
+    await load(options.warmupSeconds);
+    const generatorBefore = process.cpuUsage();
+    const serverBefore = cpuSecondsOf(child.pid!);
+    const result = await load(options.durationSeconds);
+    const generator = process.cpuUsage(generatorBefore);
+    return {
+      ...summarize(target, result),
+      serverCpu: (cpuSecondsOf(child.pid!) - serverBefore) / result.duration,
+      generatorCpu: (generator.user + generator.system) / 1e6 / result.duration,
+    };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / clockTicksPerSecond;
+}
+// sysconf(_SC_CLK_TCK): 100 on every Linux this runs on.
+const clockTicksPerSecond = 100;
+
+function summarize(target: WebhookTarget, result: Result): Omit<WebhookResult, 'serverCpu' | 'generatorCpu'> {
+  return {
+    target,
+    requestsPerSecond: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result['2xx'] + result.non2xx,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** The next request's body and signature: users in turn, every MessageSid new. */
+function signer(origin: string, users: number): () => { body: string; signature: string } {
+  let sent = 0;
+  return () => {
+    const n = sent++;
+    const from = `+1555${String(n % users).padStart(7, '0')}`;
+    // The fields Twilio posts for an inbound SMS, in its order.
+    const fields: Record<string, string> = {
+      ToCountry: 'US',
+      ToState: 'CA',
+      SmsMessageSid: `SM${String(n).padStart(32, '0')}`,
+      NumMedia: '0',
+      ToCity: 'SAN FRANCISCO',
+      FromZip: '94105',
+      SmsSid: `SM${String(n).padStart(32, '0')}`,
+      FromState: 'CA',
+      SmsStatus: 'received',
+      FromCity: 'SAN FRANCISCO',
+      Body: '36',
+      FromCountry: 'US',
+      To: '+15550009999',
+      ToZip: '94107',
+      NumSegments: '1',
+      MessageSid: `SM${String(n).padStart(32, '0')}`,
+      AccountSid: 'AC00000000000000000000000000000000',
+      From: from,
+      ApiVersion: '2010-04-01',
+    };
+    return { body: new URLSearchParams(fields).toString(), signature: twilio.getExpectedTwilioSignature(authToken, origin + path, fields) };
+  };
+}
+
+/** One request before the load: the server must answer TwiML, not an error page. */
+async function checkAnswer(origin: string, request: { body: string; signature: string }, target: WebhookTarget): Promise<void> {
+  const response = await fetch(origin + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': request.signature },
+    body: request.body,
+  });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes('What is your name?')) {
+    throw new Error(`the ${target} server answered ${response.status} ${text.slice(0, 300)}`);
+  }
+}
+
+const READY_WITHIN_MS = 30_000;
+
+/** Waits for the child's "ready" line; fails with its output if it exits or takes too long. */
+function untilReady(child: ChildProcess, target: WebhookTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the ${target} server did not start within ${READY_WITHIN_MS / 1000} s: ${output}`)), READY_WITHIN_MS);
+    const read = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+      if (/^ready$/m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${target} server exited with ${code}: ${output}`));
+    });
+  });
+}

@@ -1,0 +1,228 @@
+// The results as rows: printed as an aligned table and written, with the machine and versions,
+// to docs/benchmarks.md.
+import type { RateResult } from './interpreter.js';
+import type { HeapMemory, RedisMemory } from './memory.js';
+import type { SignInSide } from './sign-in.js';
+import type { WebhookResult } from './webhook.js';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  /** 1-minute load average before and after the run: other work on the machine skews results. */
+  loadBefore: number;
+  loadAfter: number;
+}
+
+export interface Settings {
+  turns: { conversations: number; rounds: number; warmupRounds: number };
+  signIn: { samples: number; warmup: number };
+  webhook: { connections: number; durationSeconds: number; warmupSeconds: number; users: number };
+  redisConversations: number;
+  heapConversations: number;
+}
+
+export interface Results {
+  startedAt: string;
+  seconds: number;
+  commit: string;
+  machine: Machine;
+  versions: Record<string, string>;
+  settings: Settings;
+  parleyTurns: RateResult;
+  /** Undefined when the tsc build of the benchmark failed (the reason is in `notes`). */
+  parleyTurnsCompiled: RateResult | undefined;
+  botbuilderTurns: RateResult;
+  signIn: SignInSide[];
+  redisMemory: RedisMemory;
+  heap: HeapMemory;
+  webhookBare: WebhookResult;
+  /** Undefined when Parley's server could not be run (the reason is in `notes`). */
+  webhookParley: WebhookResult | undefined;
+  notes: string[];
+}
+
+type Verdict = 'met' | 'MISSED' | '';
+
+interface Row {
+  what: string;
+  parley: string;
+  reference: string;
+  result: string;
+  target: string;
+  verdict: Verdict;
+}
+
+export const targets = {
+  turnsRatio: 10,
+  webhookShare: 0.7,
+  signInAddedMs: 1,
+  redisBytes: 1024,
+};
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => `${n.toFixed(3)} ms`;
+const bytes = (n: number) => `${int(n)} B`;
+const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'MISSED');
+
+export function rows(r: Results): Row[] {
+  const out: Row[] = [];
+  const bb = r.botbuilderTurns.median;
+  const ratio = r.parleyTurns.median / bb;
+  out.push({
+    what: 'Interpreter: turns/s, median (tsx, as bin/parley.js runs)',
+    parley: int(r.parleyTurns.median),
+    reference: `botbuilder-dialogs ${int(bb)}`,
+    result: `${ratio.toFixed(1)}×`,
+    target: `≥ ${targets.turnsRatio}×`,
+    verdict: verdict(ratio >= targets.turnsRatio),
+  });
+  if (r.parleyTurnsCompiled !== undefined) {
+    out.push({
+      what: 'Interpreter: turns/s, median (compiled by tsc)',
+      parley: int(r.parleyTurnsCompiled.median),
+      reference: `botbuilder-dialogs ${int(bb)}`,
+      result: `${(r.parleyTurnsCompiled.median / bb).toFixed(1)}×`,
+      target: '(for comparison)',
+      verdict: '',
+    });
+  }
+  const bare = r.webhookBare;
+  const hook = r.webhookParley;
+  if (hook === undefined) {
+    out.push({ what: 'Webhook: requests/s', parley: 'not run', reference: `bare express ${int(bare.requestsPerSecond)}`, result: '-', target: `≥ ${targets.webhookShare * 100}%`, verdict: '' });
+  } else {
+    const share = hook.requestsPerSecond / bare.requestsPerSecond;
+    out.push({
+      what: 'Webhook: signed POST /twilio/sms, requests/s',
+      parley: int(hook.requestsPerSecond),
+      reference: `bare express ${int(bare.requestsPerSecond)}`,
+      result: `${Math.round(share * 100)}%`,
+      target: `≥ ${targets.webhookShare * 100}%`,
+      verdict: verdict(share >= targets.webhookShare && hook.failures === 0),
+    });
+    out.push({
+      what: 'Webhook: latency p50 / p99',
+      parley: `${hook.p50Ms} / ${hook.p99Ms} ms`,
+      reference: `${bare.p50Ms} / ${bare.p99Ms} ms`,
+      result: `${hook.failures} failed`,
+      target: '',
+      verdict: '',
+    });
+  }
+  for (const side of r.signIn) {
+    const main = side.store === 'memory';
+    out.push({
+      what: `Sign-in turn: median (${side.store} store)`,
+      parley: ms(side.turnMedianMs),
+      reference: `auth round trip ${ms(side.bareMedianMs)}`,
+      result: `+${ms(side.addedMedianMs)}`,
+      target: main ? `≤ ${ms(targets.signInAddedMs)}` : '(for comparison)',
+      verdict: main ? verdict(side.addedMedianMs <= targets.signInAddedMs) : '',
+    });
+  }
+  const m = r.redisMemory;
+  const session = Math.max(m.sessionAtFirstQuestion, m.sessionAtSecondQuestion);
+  out.push({
+    what: 'Redis: session waiting at a question (MEMORY USAGE)',
+    parley: `${bytes(m.sessionAtFirstQuestion)} / ${bytes(m.sessionAtSecondQuestion)}`,
+    reference: '1st / 2nd sign-in question',
+    result: bytes(session),
+    target: `≤ ${bytes(targets.redisBytes)}`,
+    verdict: verdict(session <= targets.redisBytes),
+  });
+  out.push({ what: 'Redis: cached token, sealed (MEMORY USAGE)', parley: bytes(m.token), reference: '', result: '', target: '', verdict: '' });
+  out.push({ what: 'Redis: de-duplication key per message (kept 1 h)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
+  out.push({
+    what: `Redis: used_memory per conversation (${int(m.conversations)})`,
+    parley: bytes(m.usedMemoryPerConversation),
+    reference: `with webhook de-dup keys ${bytes(m.usedMemoryPerConversationWithDelivery)}`,
+    result: '',
+    target: '',
+    verdict: '',
+  });
+  out.push({
+    what: `Heap: ${int(r.heap.conversations)} idle conversations (memory store)`,
+    parley: `${(r.heap.heapBytes / 1024 / 1024).toFixed(1)} MiB`,
+    reference: '',
+    result: `${bytes(r.heap.bytesPerConversation)} each`,
+    target: '',
+    verdict: '',
+  });
+  return out;
+}
+
+const headers = ['Benchmark', 'Parley', 'Reference', 'Result', 'Target', ''];
+const cells = (row: Row) => [row.what, row.parley, row.reference, row.result, row.target, row.verdict];
+
+export function textTable(r: Results): string {
+  const all = [headers, ...rows(r).map(cells)];
+  const widths = headers.map((_, i) => Math.max(...all.map((line) => [...line[i]!].length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+export function markdownTable(r: Results): string {
+  const line = (values: string[]) => `| ${values.map((v) => v.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows(r).map((row) => line(cells(row)))].join('\n');
+}
+
+export function markdown(r: Results, command: string, findings: string): string {
+  const s = r.settings;
+  const versions = Object.entries(r.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return `# Benchmarks
+
+How fast a turn is, against botbuilder and against the limit of the stack (issue 5). This file
+is written by \`${command}\`; the findings below the results are kept in
+\`bench/findings.md\` and copied in.
+
+## Results
+
+${markdownTable(r)}
+
+Measured ${r.startedAt} at commit ${r.commit}, in ${Math.round(r.seconds)} s.
+${r.notes.map((note) => `\n> ${note}`).join('\n')}
+
+## Machine and versions
+
+- CPU: ${r.machine.cpu}, ${r.machine.cores} cores; memory ${r.machine.memoryGiB.toFixed(1)} GiB; Linux ${r.machine.kernel}
+- 1-minute load average: ${r.machine.loadBefore.toFixed(2)} before, ${r.machine.loadAfter.toFixed(2)} after (other work on the machine shows here)
+- Node ${r.machine.node}; ${versions}
+- Command: \`${command}\` (\`node --import tsx bench/run.ts\`)
+
+## What each benchmark does
+
+- **Interpreter**: one conversation shape (a greeting, three questions, a condition, an end;
+  four turns) run ${int(s.turns.conversations)} times per round, every turn checked against the
+  expected reply. Parley: \`runTurn\` with the memory store (lock, read, drive, write), in
+  \`bench/interpreter.ts\`. botbuilder: \`WaterfallDialog\` of \`TextPrompt\`s over
+  \`ConversationState\` on \`MemoryStorage\`, each message through \`TestAdapter.processActivity\`
+  and its replies taken off the queue, in \`bench/botbuilder-dialogs.ts\`. Each side in its own
+  process, ${s.turns.warmupRounds} warm-up rounds, then the median of ${s.turns.rounds} rounds.
+  The compiled row runs the same code built by \`tsc -p bench/tsconfig.emit.json\`.
+- **Webhook**: autocannon, ${s.webhook.connections} connections for ${s.webhook.durationSeconds} s
+  (after ${s.webhook.warmupSeconds} s of warm-up), against a server in a child process
+  (\`bench/server-child.ts\`) with sessions in a redis-server of its own. Every request carries a
+  real \`X-Twilio-Signature\` over the exact URL and all 19 fields Twilio posts, comes from one of
+  ${int(s.webhook.users)} numbers in turn and has a new \`MessageSid\`. Parley runs the shape bot
+  above. The bare handler (\`bench/bare-handler.ts\`) is express, \`express.urlencoded\`,
+  \`twilio.validateRequest\`, one GET and one SET with ioredis and a TwiML string.
+- **Sign-in turn**: the demo bot's sign-in (same definition, the demo auth service on loopback)
+  followed by an end step. (a) the turn that answers the password: \`runTurn\` → the sign-in
+  call → token sealed and cached → the end step; (b) the same POST to the same service through
+  \`src/http/client.ts\`. ${int(s.signIn.samples)} samples of each, alternating, after
+  ${int(s.signIn.warmup)} warm-up pairs; the median of (a) minus the median of (b).
+- **Memory**: the demo bot with \`TOKEN_ENCRYPTION_KEY\` set, on Redis: \`MEMORY USAGE\` of the
+  session key while the conversation waits at each sign-in question, of the token key after
+  signing in, and of one message's de-duplication key; then Redis's \`used_memory\` growth over
+  ${int(r.redisMemory.conversations)} conversations waiting at the password question, without and with
+  de-duplication keys (two messages each). Heap: \`heapUsed\` after a full gc, before and after
+  ${int(s.heapConversations)} conversations that wait at the demo bot's first question in the memory store.
+
+${findings.trim()}
+`;
+}

@@ -1,0 +1,182 @@
+// `npm run bench`: every benchmark of issue 5 in one run, side by side. Prints a table and
+// writes docs/benchmarks.md. `npm run bench -- --quick` runs each briefly and writes nothing.
+// The in-process benchmarks run in child processes of their own (bench/measure-child.ts), the
+// servers too (bench/server-child.ts); a redis-server is started for the run and stopped after.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RateResult } from './interpreter.js';
+import type { HeapMemory, RedisMemory } from './memory.js';
+import { startRedisServer } from './redis-server.js';
+import { markdown, textTable, type Machine, type Results, type Settings } from './report.js';
+import { shapeBotText } from './shape.js';
+import type { SignInSide } from './sign-in.js';
+import { measureWebhook, type WebhookResult } from './webhook.js';
+
+const root = join(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick');
+const command = 'npm run bench';
+
+const settings: Settings = quick
+  ? {
+      turns: { conversations: 500, rounds: 3, warmupRounds: 1 },
+      signIn: { samples: 200, warmup: 50 },
+      webhook: { connections: 20, durationSeconds: 3, warmupSeconds: 1, users: 1000 },
+      redisConversations: 500,
+      heapConversations: 10_000,
+    }
+  : {
+      turns: { conversations: 2500, rounds: 7, warmupRounds: 2 },
+      signIn: { samples: 1000, warmup: 200 },
+      webhook: { connections: 20, durationSeconds: 10, warmupSeconds: 3, users: 1000 },
+      redisConversations: 2000,
+      heapConversations: 10_000,
+    };
+
+const CHILD_LIMIT_MS = 120_000;
+
+/** Runs one measurement in a fresh `node --expose-gc` process and returns its JSON result. */
+function inChild<T>(script: string[], name: string, options: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', ...script, name, JSON.stringify(options)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && (last.startsWith('{') || last.startsWith('['))) {
+        resolve(JSON.parse(last) as T);
+      } else {
+        reject(new Error(`${name} failed (${signal ?? `exit ${code}`}): ${stderr.trim() || stdout.trim()}`));
+      }
+    });
+  });
+}
+
+const underTsx = ['--import', 'tsx', join('bench', 'measure-child.ts')];
+const compiledDir = join(root, 'node_modules', '.cache', 'parley-bench');
+
+/** Builds the in-process benchmarks with tsc, for the interpreter's compiled row. */
+function compile(): string[] {
+  // tsc exits non-zero on type errors elsewhere in the tree yet still emits: check the output.
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join('bench', 'tsconfig.emit.json')], { cwd: root, stdio: 'pipe' });
+  } catch {
+    // Judged by whether the entry was emitted, below.
+  }
+  writeFileSync(join(compiledDir, 'package.json'), '{ "type": "module" }\n');
+  readFileSync(join(compiledDir, 'bench', 'measure-child.js'));
+  return [join(compiledDir, 'bench', 'measure-child.js')];
+}
+
+function machine(loadBefore: number): Machine {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return { cpu, cores: cpus().length, memoryGiB: totalmem() / 1024 ** 3, kernel: release(), node: process.versions.node, loadBefore, loadAfter: loadavg()[0]! };
+}
+
+function versions(): Record<string, string> {
+  const of = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const found: Record<string, string> = {};
+  for (const name of ['botbuilder', 'botbuilder-dialogs', 'express', 'twilio', 'ioredis', 'undici', 'autocannon', 'tsx', 'typescript']) found[name] = of(name);
+  found['redis-server'] = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+  return found;
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const loadBefore = loadavg()[0]!;
+  const notes: string[] = [];
+  const step = (what: string) => process.stdout.write(`${what}…\n`);
+
+  step('interpreter: Parley under tsx');
+  const parleyTurns = await inChild<RateResult>(underTsx, 'parley-turns', settings.turns);
+  step('interpreter: Parley compiled by tsc');
+  let parleyTurnsCompiled: RateResult | undefined;
+  try {
+    parleyTurnsCompiled = await inChild<RateResult>(compile(), 'parley-turns', settings.turns);
+  } catch (error) {
+    notes.push(`The compiled interpreter row was not run: ${(error as Error).message.split('\n')[0]}`);
+  }
+  step('interpreter: botbuilder-dialogs');
+  const botbuilderTurns = await inChild<RateResult>(underTsx, 'botbuilder-turns', settings.turns);
+
+  const redis = await startRedisServer();
+  let signIn: SignInSide[];
+  let redisMemory: RedisMemory;
+  let heap: HeapMemory;
+  let webhookBare: WebhookResult;
+  let webhookParley: WebhookResult | undefined;
+  try {
+    step('sign-in turn');
+    signIn = await inChild<SignInSide[]>(underTsx, 'sign-in', { ...settings.signIn, redisUrl: redis.url });
+    step('memory: Redis');
+    redisMemory = await inChild<RedisMemory>(underTsx, 'redis-memory', { redisUrl: redis.url, conversations: settings.redisConversations });
+    step('memory: heap');
+    heap = await inChild<HeapMemory>(underTsx, 'heap', { conversations: settings.heapConversations });
+
+    const botFile = join(mkdirTemp(), 'bench-shape.json');
+    writeFileSync(botFile, shapeBotText);
+    const webhookOptions = { ...settings.webhook, redisUrl: redis.url, botFile };
+    step(`webhook: bare handler (${settings.webhook.durationSeconds} s)`);
+    webhookBare = await measureWebhook('bare', webhookOptions);
+    step(`webhook: Parley (${settings.webhook.durationSeconds} s)`);
+    try {
+      webhookParley = await measureWebhook('parley', webhookOptions);
+    } catch (error) {
+      notes.push(`The Parley webhook was not measured: ${(error as Error).message.split('\n')[0]}`);
+    }
+  } finally {
+    await redis.stop();
+  }
+
+  const results: Results = {
+    startedAt,
+    seconds: (performance.now() - started) / 1000,
+    commit: commit(),
+    machine: machine(loadBefore),
+    versions: versions(),
+    settings,
+    parleyTurns,
+    parleyTurnsCompiled,
+    botbuilderTurns,
+    signIn,
+    redisMemory,
+    heap,
+    webhookBare,
+    webhookParley,
+    notes,
+  };
+  if (results.machine.loadBefore > 0.5 || results.machine.loadAfter > 2.5) {
+    notes.push(`Other work ran on the machine (load average ${results.machine.loadBefore.toFixed(2)} before, ${results.machine.loadAfter.toFixed(2)} after): rates are lower and noisier than on an idle machine.`);
+  }
+  process.stdout.write(`\n${textTable(results)}\n\n`);
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+  if (quick) {
+    process.stdout.write('--quick: docs/benchmarks.md left as it was\n');
+    return;
+  }
+  const findings = readFileSync(join(root, 'bench', 'findings.md'), 'utf8');
+  writeFileSync(join(root, 'docs', 'benchmarks.md'), markdown(results, command, findings));
+  process.stdout.write(`written: docs/benchmarks.md (${Math.round(results.seconds)} s)\n`);
+}
+
+function mkdirTemp(): string {
+  const dir = join(tmpdir(), `parley-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+await main();

@@ -42,7 +42,8 @@ let callCount = 0;
 function newCall(): { incoming: Record<string, string>; gather: (digits: string) => Record<string, string>; redirect: Record<string, string>; sid: string } {
   const sid = `CA${String(Date.now()).padEnd(24, '0')}${String(++callCount).padStart(8, '0')}`;
   const incoming = { ...fixture('twilio-voice-incoming.form.json'), CallSid: sid };
-  const { Digits: _d, FinishedOnKey: _f, msg: _m, ...redirect } = { ...fixture('twilio-voice-gather.form.json'), CallSid: sid };
+  const gather: Record<string, string> = { ...fixture('twilio-voice-gather.form.json'), CallSid: sid };
+  const { Digits: _d, FinishedOnKey: _f, msg: _m, ...redirect } = gather;
   return { sid, incoming, redirect, gather: (digits) => ({ ...fixture('twilio-voice-gather.form.json'), CallSid: sid, Digits: digits }) };
 }
 

@@ -15,7 +15,7 @@ const bot = botOf({
   scripts: { main: { steps: [{ type: 'question', ask: 'Your PIN?', save: 'pin', input: 'digits' }] } },
 });
 
-const sms = (body = 'hi') => ({ ...fixture('twilio-sms.form.json'), From: uniquePhone(), Body: body });
+const sms = (body = 'hi'): Record<string, string> => ({ ...fixture('twilio-sms.form.json'), From: uniquePhone(), Body: body });
 
 describe('webhooks that are not what they claim', () => {
   it('refuses a Twilio request with a wrong or missing signature, and writes nothing', async () => {

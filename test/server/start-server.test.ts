@@ -1,0 +1,130 @@
+// startServer as `parley serve` runs it, and two server processes sharing one Redis.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { startServer } from '../../src/server/start-server.js';
+import { testRedisUrl } from '../support/redis.js';
+import { authToken, fixture, postTwilio, startSlowService, twimlTexts, uniquePhone } from './support.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const quiet = { write: () => undefined };
+
+function botFile(bot: object): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-serve-'));
+  const path = join(dir, 'bot.json');
+  writeFileSync(path, JSON.stringify(bot));
+  return path;
+}
+
+describe('startServer', () => {
+  it('refuses to start with a bot that has errors, naming each problem', async () => {
+    const attempt = startServer({ botFile: join(root, 'test/fixtures/bots/missing-key.json'), port: 0, env: {}, logDestination: quiet });
+    await expect(attempt).rejects.toThrow(/the bot has errors[\s\S]*missing-key\.json:\d+:\d+: /);
+  });
+
+  it('serves a bot from a file, with the embedded store when no Redis is set', async () => {
+    const path = botFile({ format: 1, id: 'served', name: 'served', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
+    const server = await startServer({ botFile: path, port: 0, host: '127.0.0.1', env: { TWILIO_AUTH_TOKEN: authToken }, logDestination: quiet });
+    onTestFinished(() => server.close());
+    expect(server.url).toBe(`http://localhost:${server.port}`);
+    const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', store: 'memory', bot: 'served' });
+    // PUBLIC_URL defaults to http://localhost:$PORT: that is what Twilio signs.
+    const answer = await postTwilio({ url: `http://127.0.0.1:${server.port}`, publicUrl: server.url }, '/twilio/sms', { ...fixture('twilio-sms.form.json'), From: uniquePhone() });
+    expect(twimlTexts(answer.text, 'Message')).toEqual(['Hi.']);
+  });
+
+  it('checks signatures against PUBLIC_URL when it is set', async () => {
+    const path = botFile({ format: 1, id: 'proxied', name: 'proxied', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
+    const env = { TWILIO_AUTH_TOKEN: authToken, PUBLIC_URL: 'https://bot.example.com' };
+    const server = await startServer({ botFile: path, port: 0, host: '127.0.0.1', env, logDestination: quiet });
+    onTestFinished(() => server.close());
+    const local = `http://127.0.0.1:${server.port}`;
+    const fields = { ...fixture('twilio-sms.form.json'), From: uniquePhone() };
+    expect((await postTwilio({ url: local, publicUrl: 'https://bot.example.com' }, '/twilio/sms', fields)).status).toBe(200);
+    expect((await postTwilio({ url: local, publicUrl: server.url }, '/twilio/sms', { ...fields, MessageSid: 'SM00000000000000000000000000000777' })).status).toBe(403);
+  });
+});
+
+describe('two server processes sharing one Redis', () => {
+  const children: ChildProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(
+      children.splice(0).map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  });
+
+  async function serve(path: string): Promise<{ url: string; publicUrl: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/server/serve-entry.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, BOT_FILE: path, REDIS_URL: testRedisUrl(), TWILIO_AUTH_TOKEN: authToken, ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`no READY line within 20 s:\n${seen}`)), 20_000);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('utf8');
+        const ready = /READY (\{.*\})\n/.exec(seen);
+        if (ready?.[1] !== undefined) {
+          clearTimeout(timer);
+          const { port } = JSON.parse(ready[1]) as { port: number };
+          resolve({ url: `http://127.0.0.1:${port}`, publicUrl: `http://localhost:${port}` });
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited with ${code}:\n${seen}`));
+      });
+    });
+  }
+
+  it('runs two messages of one conversation in arrival order, loses no update, and runs a retry once', async () => {
+    // The first answer's turn waits 400 ms on this service: the second message arrives meanwhile.
+    const slow = await startSlowService(400, { ok: true });
+    onTestFinished(() => slow.close());
+    const path = botFile({
+      format: 1,
+      id: `twins-${Date.now()}`,
+      name: 'twins',
+      start: 'main',
+      scripts: {
+        main: {
+          steps: [
+            { type: 'question', ask: 'First?', save: 'a', input: 'text' },
+            { type: 'webService', url: `${slow.url}/record` },
+            { type: 'question', ask: 'Second?', save: 'b', input: 'text' },
+            { type: 'end', text: 'Got {a} and {b}.' },
+          ],
+        },
+      },
+    });
+    const [one, two] = await Promise.all([serve(path), serve(path)]);
+    const me = uniquePhone();
+    const sms = (body: string, sid: string) => ({ ...fixture('twilio-sms.form.json'), From: me, Body: body, MessageSid: sid, SmsSid: sid, SmsMessageSid: sid });
+
+    expect(twimlTexts((await postTwilio(one, '/twilio/sms', sms('hi', 'SM10000000000000000000000000000001'))).text, 'Message')).toEqual(['First?']);
+    const apple = postTwilio(one, '/twilio/sms', sms('apple', 'SM10000000000000000000000000000002'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const banana = postTwilio(two, '/twilio/sms', sms('banana', 'SM10000000000000000000000000000003'));
+    const [first, second] = await Promise.all([apple, banana]);
+    expect(twimlTexts(first.text, 'Message')).toEqual(['Second?']);
+    expect(twimlTexts(second.text, 'Message')).toEqual(['Got apple and banana.']);
+
+    // Twilio retries "apple" at the other instance: the same answer, and nothing runs again.
+    const retry = await postTwilio(two, '/twilio/sms', sms('apple', 'SM10000000000000000000000000000002'));
+    expect(retry.text).toBe(first.text);
+    expect(slow.count()).toBe(1);
+  });
+});

@@ -12,6 +12,7 @@ import { isTrue } from '../engine.js';
 import { runTurn, type Engine, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/conversation.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
+import type { TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import type { ServerMetrics } from './metrics.js';
@@ -47,10 +48,17 @@ export function createApp(options: AppOptions): Express {
   const base = () => publicUrl().replace(/\/+$/, '');
   const setting = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
 
-  const run = async (request: TurnRequest, turnOptions?: TurnOptions): Promise<TurnAnswer> => {
+  const run = async (request: TurnRequest, turnOptions: TurnOptions = {}): Promise<TurnAnswer> => {
     const started = performance.now();
-    const answer = await runTurn(engine, request, turnOptions);
-    if (answer.duplicate !== true) metrics.turn(request.user.channel, (performance.now() - started) / 1000);
+    const observe = () => metrics.turn(request.user.channel, (performance.now() - started) / 1000);
+    // A turn past its deadline is timed when it ends, which is when `late` is called.
+    const late = async (rest: TurnOutput) => {
+      observe();
+      await turnOptions.late?.(rest);
+    };
+    const answer = await runTurn(engine, request, { ...turnOptions, late });
+    // Retries ran nothing: they are not turns.
+    if (answer.duplicate !== true && answer.continues !== true) observe();
     return answer;
   };
 

@@ -2,6 +2,7 @@
 // take the conversation's lock (turns of one conversation run one after the other, in arrival
 // order, across processes), read the session once, drive the interpreter, write it once.
 import type { Bot } from '../bot/bot.js';
+import { phrases } from '../components/phrases.js';
 import type { Store } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive, type EffectRunner } from './drive.js';
@@ -77,8 +78,16 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
   // Past the deadline: answer with what is ready; the rest is delivered when the turn ends.
   const sent = output.replies.length;
   running
-    .then((final) => options.late?.({ ...final, replies: final.replies.slice(sent) }))
-    .catch((error: unknown) => engine.log.error({ err: error, conversation: request.conversation }, 'late turn failed'));
+    .then(
+      (final) => options.late?.({ ...final, replies: final.replies.slice(sent) }),
+      // The platform was already answered: the user still hears that the turn failed, and the
+      // session, never written, is as it was before this message.
+      async (error: unknown) => {
+        engine.log.error({ err: errorText(error), conversation: request.conversation }, 'late turn failed');
+        await options.late?.({ replies: [{ text: phrases.runaway }], ended: true });
+      },
+    )
+    .catch((error: unknown) => engine.log.error({ err: errorText(error), conversation: request.conversation }, 'late delivery failed'));
   return { replies: output.replies.slice(0, sent), ended: false, continues: true };
 }
 
@@ -120,4 +129,10 @@ async function earlierAnswer(engine: Engine, key: string, deadlineMs = 10_000): 
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.
   return { replies: [], ended: false, continues: true };
+}
+
+/** Errors are logged without stack or cause, which may quote a request; messages never hold values. */
+function errorText(error: unknown): string {
+  if (error instanceof ParleyError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 }

@@ -140,4 +140,26 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
     expect(texts(late!)).toEqual(['Done.']);
     expect(late!.ended).toBe(true);
   });
+
+  it('tells the user when a turn fails after the deadline, and keeps the session as it was', async () => {
+    const conversation = `failing-${Math.random()}`;
+    const gone = async () => Promise.reject(new Error('the store went away'));
+    const failing: Store = { ...store, sessions: { get: (c) => store.sessions.get(c), set: gone, delete: gone } };
+    const broken = { ...engine, store: failing };
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    const before = await store.sessions.get(conversation);
+    let late: TurnOutput | undefined;
+    await new Promise<void>((resolve) => {
+      void runTurn(broken, { user, conversation, input: { text: 'slow' } }, {
+        deadlineMs: 50,
+        late: async (output) => {
+          late = output;
+          resolve();
+        },
+      }).then(() => releaseSlow());
+    });
+    expect(texts(late!)).toEqual(['Sorry, something went wrong on our side. Please start again.']);
+    expect(late!.ended).toBe(true);
+    expect(await store.sessions.get(conversation)).toEqual(before);
+  });
 });

@@ -4,9 +4,12 @@
 // exact URL and every field), comes from one of `users` numbers in turn and has its own
 // MessageSid, so sessions are many and no request is a retry of another.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
+import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { freePort } from './ports.js';
 import { stopChild } from './redis-server.js';
@@ -34,6 +37,8 @@ export interface WebhookResult {
   /** Cores busy during the measured run (1 = one core all the time): the server's and autocannon's. */
   serverCpu: number;
   generatorCpu: number;
+  /** Redis commands the server sent per request (INFO commandstats over the measured run). */
+  redisCommandsPerRequest: number;
 }
 
 const authToken = 'bench-auth-token-0123456789abcdef';
@@ -43,7 +48,11 @@ const childEntry = join(import.meta.dirname, 'server-child.ts');
 export async function measureWebhook(target: WebhookTarget, options: WebhookOptions): Promise<WebhookResult> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', childEntry, target], {
+  // The server's log goes to a file, as it would go to a collector: not through this process.
+  const logFile = join(tmpdir(), `parley-bench-${target}-${process.pid}.log`);
+  const log = openSync(logFile, 'w');
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', childEntry, target], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -52,13 +61,16 @@ export async function measureWebhook(target: WebhookTarget, options: WebhookOpti
       PUBLIC_URL: origin,
       REDIS_URL: options.redisUrl,
       TWILIO_AUTH_TOKEN: authToken,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', log, 'pipe'],
   });
+  closeSync(log);
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   try {
     await untilReady(child, target);
+    await checkAnswer(origin, target);
     const sign = signer(origin, options.users);
-    await checkAnswer(origin, sign(), target);
     const load = (seconds: number) =>
       autocannon({
         url: origin,
@@ -77,6 +89,7 @@ export async function measureWebhook(target: WebhookTarget, options: WebhookOpti
         ],
       });
     await load(options.warmupSeconds);
+    await redis.call('CONFIG', 'RESETSTAT');
     const generatorBefore = process.cpuUsage();
     const serverBefore = cpuSecondsOf(child.pid!);
     const result = await load(options.durationSeconds);
@@ -85,10 +98,20 @@ export async function measureWebhook(target: WebhookTarget, options: WebhookOpti
       ...summarize(target, result),
       serverCpu: (cpuSecondsOf(child.pid!) - serverBefore) / result.duration,
       generatorCpu: (generator.user + generator.system) / 1e6 / result.duration,
+      redisCommandsPerRequest: commandCount(await redis.info('commandstats')) / (result['2xx'] + result.non2xx),
     };
   } finally {
+    redis.disconnect();
     await stopChild(child);
+    rmSync(logFile, { force: true });
   }
+}
+
+/** Calls of every command but INFO itself, from INFO commandstats. */
+function commandCount(stats: string): number {
+  let calls = 0;
+  for (const match of stats.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm)) if (match[1] !== 'info') calls += Number(match[2]);
+  return calls;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -102,7 +125,7 @@ function cpuSecondsOf(pid: number): number {
 // sysconf(_SC_CLK_TCK): 100 on every Linux this runs on.
 const clockTicksPerSecond = 100;
 
-function summarize(target: WebhookTarget, result: Result): Omit<WebhookResult, 'serverCpu' | 'generatorCpu'> {
+function summarize(target: WebhookTarget, result: Result): Omit<WebhookResult, 'serverCpu' | 'generatorCpu' | 'redisCommandsPerRequest'> {
   return {
     target,
     requestsPerSecond: result['2xx'] / result.duration,
@@ -114,39 +137,51 @@ function summarize(target: WebhookTarget, result: Result): Omit<WebhookResult, '
 }
 
 /** The next request's body and signature: users in turn, every MessageSid new. */
-function signer(origin: string, users: number): () => { body: string; signature: string } {
+function signer(origin: string, users: number): () => SignedRequest {
   let sent = 0;
+  // Twilio's ids are SM and 32 hex digits; a tag per run keeps them unique across runs.
+  const run = randomBytes(4).toString('hex');
   return () => {
     const n = sent++;
-    const from = `+1555${String(n % users).padStart(7, '0')}`;
-    // The fields Twilio posts for an inbound SMS, in its order.
-    const fields: Record<string, string> = {
-      ToCountry: 'US',
-      ToState: 'CA',
-      SmsMessageSid: `SM${String(n).padStart(32, '0')}`,
-      NumMedia: '0',
-      ToCity: 'SAN FRANCISCO',
-      FromZip: '94105',
-      SmsSid: `SM${String(n).padStart(32, '0')}`,
-      FromState: 'CA',
-      SmsStatus: 'received',
-      FromCity: 'SAN FRANCISCO',
-      Body: '36',
-      FromCountry: 'US',
-      To: '+15550009999',
-      ToZip: '94107',
-      NumSegments: '1',
-      MessageSid: `SM${String(n).padStart(32, '0')}`,
-      AccountSid: 'AC00000000000000000000000000000000',
-      From: from,
-      ApiVersion: '2010-04-01',
-    };
-    return { body: new URLSearchParams(fields).toString(), signature: twilio.getExpectedTwilioSignature(authToken, origin + path, fields) };
+    return signed(origin, `+1555${String(n % users).padStart(7, '0')}`, `SM${run}${String(n).padStart(24, '0')}`);
   };
 }
 
-/** One request before the load: the server must answer TwiML, not an error page. */
-async function checkAnswer(origin: string, request: { body: string; signature: string }, target: WebhookTarget): Promise<void> {
+interface SignedRequest {
+  body: string;
+  signature: string;
+}
+
+function signed(origin: string, from: string, sid: string): SignedRequest {
+  // The fields Twilio posts for an inbound SMS, in its order.
+  const fields: Record<string, string> = {
+    ToCountry: 'US',
+    ToState: 'CA',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    ToCity: 'SAN FRANCISCO',
+    FromZip: '94105',
+    SmsSid: sid,
+    FromState: 'CA',
+    SmsStatus: 'received',
+    FromCity: 'SAN FRANCISCO',
+    Body: '36',
+    FromCountry: 'US',
+    To: '+15550009999',
+    ToZip: '94107',
+    NumSegments: '1',
+    MessageSid: sid,
+    AccountSid: 'AC00000000000000000000000000000000',
+    From: from,
+    ApiVersion: '2010-04-01',
+  };
+  return { body: new URLSearchParams(fields).toString(), signature: twilio.getExpectedTwilioSignature(authToken, origin + path, fields) };
+}
+
+/** One request, from a new user, before the load: the server must answer TwiML, not an error page. */
+async function checkAnswer(origin: string, target: WebhookTarget): Promise<void> {
+  const id = randomBytes(16).toString('hex');
+  const request = signed(origin, `+1666${String(parseInt(id.slice(0, 8), 16) % 1e7).padStart(7, '0')}`, `SM${id}`);
   const response = await fetch(origin + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': request.signature },
@@ -160,21 +195,17 @@ async function checkAnswer(origin: string, request: { body: string; signature: s
 
 const READY_WITHIN_MS = 30_000;
 
-/** Waits for the child's "ready" line; fails with its output if it exits or takes too long. */
+/** Waits for the child's "ready" line on stderr; fails with it if the child exits or takes too long. */
 function untilReady(child: ChildProcess, target: WebhookTarget): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`the ${target} server did not start within ${READY_WITHIN_MS / 1000} s: ${output}`)), READY_WITHIN_MS);
-    const read = (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4000);
       if (/^ready$/m.test(output)) {
         clearTimeout(timer);
         resolve();
       }
-    };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

@@ -19,7 +19,7 @@ export interface Machine {
 export interface Settings {
   turns: { conversations: number; rounds: number; warmupRounds: number };
   signIn: { samples: number; warmup: number };
-  webhook: { connections: number; durationSeconds: number; warmupSeconds: number; users: number };
+  webhook: { connections: number; durationSeconds: number; warmupSeconds: number; users: number; rounds: number };
   redisConversations: number;
   heapConversations: number;
 }
@@ -39,8 +39,10 @@ export interface Results {
   redisMemory: RedisMemory;
   heap: HeapMemory;
   webhookBare: WebhookResult;
-  /** Undefined when Parley's server could not be run (the reason is in `notes`). */
+  /** The median round of each side. Undefined when Parley's server could not be run (see `notes`). */
   webhookParley: WebhookResult | undefined;
+  /** Requests per second of every round, in order. */
+  webhookRounds: { bare: number[]; parley: number[] };
   notes: string[];
 }
 
@@ -107,7 +109,23 @@ export function rows(r: Results): Row[] {
       what: 'Webhook: latency p50 / p99',
       parley: `${hook.p50Ms} / ${hook.p99Ms} ms`,
       reference: `${bare.p50Ms} / ${bare.p99Ms} ms`,
-      result: `${hook.failures} failed`,
+      result: `${hook.failures + bare.failures} failed`,
+      target: '',
+      verdict: '',
+    });
+    out.push({
+      what: 'Webhook: server CPU (cores busy)',
+      parley: hook.serverCpu.toFixed(2),
+      reference: bare.serverCpu.toFixed(2),
+      result: `autocannon ${Math.max(hook.generatorCpu, bare.generatorCpu).toFixed(2)}`,
+      target: '',
+      verdict: '',
+    });
+    out.push({
+      what: 'Webhook: Redis commands per request (scripts\' included)',
+      parley: hook.redisCommandsPerRequest.toFixed(1),
+      reference: bare.redisCommandsPerRequest.toFixed(1),
+      result: '',
       target: '',
       verdict: '',
     });
@@ -154,7 +172,7 @@ export function rows(r: Results): Row[] {
   return out;
 }
 
-const headers = ['Benchmark', 'Parley', 'Reference', 'Result', 'Target', ''];
+const headers = ['Benchmark', 'Parley', 'Reference', 'Result', 'Target', 'Met'];
 const cells = (row: Row) => [row.what, row.parley, row.reference, row.result, row.target, row.verdict];
 
 export function textTable(r: Results): string {
@@ -205,7 +223,9 @@ ${r.notes.map((note) => `\n> ${note}`).join('\n')}
   process, ${s.turns.warmupRounds} warm-up rounds, then the median of ${s.turns.rounds} rounds.
   The compiled row runs the same code built by \`tsc -p bench/tsconfig.emit.json\`.
 - **Webhook**: autocannon, ${s.webhook.connections} connections for ${s.webhook.durationSeconds} s
-  (after ${s.webhook.warmupSeconds} s of warm-up), against a server in a child process
+  (after ${s.webhook.warmupSeconds} s of warm-up), ${s.webhook.rounds} rounds alternating between
+  the two servers, the median round reported (requests/s of every round: bare
+  ${r.webhookRounds.bare.map(int).join(', ')}; Parley ${r.webhookRounds.parley.map(int).join(', ') || '-'}). Each server runs in a child process
   (\`bench/server-child.ts\`) with sessions in a redis-server of its own. Every request carries a
   real \`X-Twilio-Signature\` over the exact URL and all 19 fields Twilio posts, comes from one of
   ${int(s.webhook.users)} numbers in turn and has a new \`MessageSid\`. Parley runs the shape bot

@@ -18,31 +18,29 @@ export function keyedDigits(text: string): string | undefined {
 
 export function readAnswer(step: StepOf<'question'>, input: UserInput): Answer {
   const text = input.text.trim();
-  const ok = (value: JsonValue, goto?: string): Answer =>
-    step.pattern !== undefined && !regex(step.pattern).test(String(value)) ? { ok: false } : goto === undefined ? { ok: true, value } : { ok: true, value, goto };
 
   switch (step.input) {
     case 'text':
-      return text === '' ? { ok: false } : ok(text);
+      return text === '' ? { ok: false } : accept(step, text);
     case 'number': {
       const n = /^[-+]?\d+([.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : NaN;
-      return Number.isFinite(n) ? ok(n) : { ok: false };
+      return Number.isFinite(n) ? accept(step, n) : { ok: false };
     }
     case 'digits': {
       const digits = keyedDigits(text);
       if (digits === undefined || (step.numDigits !== undefined && digits.length !== step.numDigits)) return { ok: false };
-      return ok(digits);
+      return accept(step, digits);
     }
     case 'email':
-      return email.test(text) ? ok(text) : { ok: false };
+      return email.test(text) ? accept(step, text) : { ok: false };
     case 'phone': {
       const compact = text.replace(/[\s().-]/g, '');
-      return /^\+?\d{7,15}$/.test(compact) ? ok(compact) : { ok: false };
+      return /^\+?\d{7,15}$/.test(compact) ? accept(step, compact) : { ok: false };
     }
     case 'yesno': {
       const word = text.toLowerCase().replace(/[.!]+$/, '');
-      if (yes.has(word)) return ok(true);
-      if (no.has(word)) return ok(false);
+      if (yes.has(word)) return accept(step, true);
+      if (no.has(word)) return accept(step, false);
       return { ok: false };
     }
     case 'choice': {
@@ -53,7 +51,13 @@ export function readAnswer(step: StepOf<'question'>, input: UserInput): Answer {
         (input.choice !== undefined ? options.find((o) => o.value === input.choice) : undefined) ??
         byNumber ??
         options.find((o) => o.value.toLowerCase() === lower || o.label.toLowerCase() === lower);
-      return picked === undefined ? { ok: false } : ok(picked.value, picked.goto);
+      return picked === undefined ? { ok: false } : accept(step, picked.value, picked.goto);
     }
   }
+}
+
+/** An answer of the right type, still held to the question's `pattern`. */
+function accept(step: StepOf<'question'>, value: JsonValue, goto?: string): Answer {
+  if (step.pattern !== undefined && !regex(step.pattern).test(String(value))) return { ok: false };
+  return goto === undefined ? { ok: true, value } : { ok: true, value, goto };
 }

@@ -9,7 +9,7 @@ import type { Step } from '../bot/schema.js';
 import { renderText } from '../templates/render.js';
 import type { Effect, EffectResult } from './effect.js';
 import { conversationValue } from './scope.js';
-import { isExpired, newSession, type Session } from './session.js';
+import { isExpired, newSession, type JsonValue, type Session } from './session.js';
 import type { Prompt, Reply, User, UserInput } from './turn.js';
 
 export type TurnEvent =
@@ -57,6 +57,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
     stepEvent = event.kind === 'result' ? { kind: 'result', result: event.result } : event.kind === 'message' ? { kind: 'answer', input: event.input } : { kind: 'enter' };
   }
 
+  const draft = new TurnDraft(ctx, session, at, out);
   for (let count = 0; ; count++) {
     if (count >= bot.settings.maxStepsPerTurn) {
       out.warnings.push(`${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
@@ -66,7 +67,8 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
     // Running past the last step of a script ends the conversation, as `end` would.
     if (step === undefined) return finish(out);
 
-    const next = runStep(step, stepEvent, makeDraft(ctx, session, at, out));
+    draft.at = at;
+    const next = runStep(step, stepEvent, draft);
     switch (next.kind) {
       case 'next':
         at = { script: at.script, step: at.step + 1 };
@@ -123,18 +125,47 @@ function triggerFor(bot: Bot, session: Session, input: UserInput): string | unde
   return bot.keywordIndex.get(normalizeKeyword(input.text));
 }
 
-function makeDraft(ctx: TurnContext, session: Session, at: Position, out: Advance): Draft {
-  const value = (name: string) => conversationValue(session, ctx.user, name);
-  const missing = (name: string) => out.warnings.push(`${ctx.bot.source}: {${name}} has no value in script "${at.script}" step ${at.step}`);
-  return {
-    bot: ctx.bot,
-    user: ctx.user,
-    now: ctx.now,
-    at,
-    session,
-    say: (reply) => out.replies.push(reply),
-    text: (template) => renderText(template, value, missing),
-    value,
-    warn: (message) => out.warnings.push(message),
+/**
+ * The turn's draft, made once per `advance` and moved from step to step: methods on a class,
+ * not closures per step, because a turn runs many steps and this is its hottest allocation.
+ */
+class TurnDraft implements Draft {
+  at: Position;
+  readonly bot: Bot;
+  readonly user: User;
+  readonly now: number;
+
+  constructor(
+    ctx: TurnContext,
+    readonly session: Session,
+    at: Position,
+    private readonly out: Advance,
+  ) {
+    this.bot = ctx.bot;
+    this.user = ctx.user;
+    this.now = ctx.now;
+    this.at = at;
+  }
+
+  say(reply: Reply): void {
+    this.out.replies.push(reply);
+  }
+
+  text(template: string): string {
+    return renderText(template, this.lookup, this.missing);
+  }
+
+  value(name: string): JsonValue | undefined {
+    return conversationValue(this.session, this.user, name);
+  }
+
+  warn(message: string): void {
+    this.out.warnings.push(message);
+  }
+
+  private readonly lookup = (name: string): JsonValue | undefined => conversationValue(this.session, this.user, name);
+
+  private readonly missing = (name: string): void => {
+    this.out.warnings.push(`${this.bot.source}: {${name}} has no value in script "${this.at.script}" step ${this.at.step}`);
   };
 }

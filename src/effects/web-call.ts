@@ -27,8 +27,13 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
   const absent = new Set<string>();
   for (const name of tokenNames(step)) {
     const definitionId = name === 'authtoken' ? effect.token : name.slice('authtoken.'.length);
-    const definition = definitionId === undefined ? undefined : turn.bot.authTokens[definitionId];
-    if (definitionId === undefined || definition === undefined) continue;
+    if (definitionId === undefined) {
+      // {authtoken} with no step token and none acquired yet in this conversation.
+      deps.log.warn({ step: effect.step }, 'a web service call uses {authtoken} before any token was acquired; give the step an "authToken" or sign in first');
+      return failure('no token to use');
+    }
+    const definition = turn.bot.authTokens[definitionId];
+    if (definition === undefined) continue;
     const record = await deps.store.tokens.get(tokenKey(definitionId, definition, turn));
     deps.metrics.tokenLookup(record !== undefined);
     if (record !== undefined) tokens.set(name, record.token);

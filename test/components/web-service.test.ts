@@ -275,6 +275,24 @@ describe('webService: the answer', () => {
   });
 });
 
+describe('webService: {authtoken} before any sign-in', () => {
+  it('takes onError and sends nothing when no token was ever acquired and the step names none', async () => {
+    const service = bankServices(await standIn());
+    const { engine } = engineFor(
+      botWith({
+        authTokens: { acme: login(service) },
+        steps: [
+          { type: 'webService', url: `${service.url}/balance`, headers: { authorization: 'Bearer {authtoken}' }, onError: 'broken' },
+          { type: 'end', text: 'Called.' },
+          { id: 'broken', type: 'end', text: 'Please sign in first.' },
+        ],
+      }),
+    );
+    await play(chatWith(engine), '> hi\nPlease sign in first.');
+    expect(service.requests).toHaveLength(0);
+  });
+});
+
 describe('webService: a token the API refuses', () => {
   it('drops a cached token on a 401, asks the questions again and calls once more', async () => {
     const service = bankServices(await standIn(), (token) => token !== 'tok-stale');

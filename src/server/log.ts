@@ -1,37 +1,82 @@
-// The server's pino logger. Redaction is by field name at every depth we log: what users type
-// (Body, Digits, SpeechResult), platform signatures, tokens and passwords never reach a line.
+// The server's pino logger. No line may carry what users type (Body, Digits, SpeechResult),
+// platform signatures, tokens or passwords, at whatever depth a record holds them.
+//
+// pino's `redact` cannot say "this name at any depth" cheaply: wildcard paths (`*.Body`,
+// `*.*.Body`…) are walked on every line, whatever it holds, and cost about 12% of the server's
+// CPU under load while the line written on every request (method, path, status, ms) holds none
+// of them. So records are checked here instead, field by field: a flat record costs one look-up
+// per field, and a copy is made only when a secret is found.
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-const secretFields = [
-  'Body',
-  'Digits',
-  'SpeechResult',
-  'password',
-  'pin',
-  'token',
-  'authToken',
-  'accessToken',
-  'access_token',
-  'secret',
-  'signature',
-  'authorization',
-  'cookie',
-  'x-twilio-signature',
-  'x-hub-signature-256',
-];
+const secretFields = new Set(
+  [
+    'Body',
+    'Digits',
+    'SpeechResult',
+    'password',
+    'pin',
+    'token',
+    'authToken',
+    'accessToken',
+    'access_token',
+    'secret',
+    'signature',
+    'authorization',
+    'cookie',
+    'x-twilio-signature',
+    'x-hub-signature-256',
+    // body-parser's errors carry the raw body they failed on.
+    'body',
+  ].map((name) => name.toLowerCase()),
+);
 
-// pino's wildcards match one level each; log records here are at most three levels deep.
-const redactPaths = [
-  ...secretFields.flatMap((field) => {
-    // Dashed names (headers) need the bracket form.
-    const key = /^\w+$/.test(field) ? `.${field}` : `["${field}"]`;
-    return ['', '*', '*.*', '*.*.*'].map((prefix) => (prefix === '' ? key.replace(/^\./, '') : prefix + key));
-  }),
-  // body-parser errors carry the raw body they failed on.
-  'err.body',
-];
+const censor = '[redacted]';
+// Records here are at most four levels deep; anything deeper (or a cycle) is not looked into
+// but censored whole, so the guarantee holds without a bound on the work.
+const maxDepth = 8;
+
+/**
+ * `value` with every field named as a secret replaced by "[redacted]", at any depth. The same
+ * object when it holds none, so the usual record is not copied.
+ */
+export function withoutSecrets(value: unknown, depth = 0, keep?: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= maxDepth) return censor;
+  // What JSON.stringify would write: a Date or URL as its string, a class as its toJSON.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return withoutSecrets((value as { toJSON(): unknown }).toJSON(), depth);
+  }
+  // Bytes are written as numbers; walking them key by key would cost and find no names.
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const clean = withoutSecrets(item, depth + 1);
+      if (clean !== item) (copy ??= value.slice())[i] = clean;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key === keep) continue;
+    const field = record[key];
+    const clean = secretFields.has(key.toLowerCase()) ? censor : withoutSecrets(field, depth + 1);
+    if (clean !== field) (copy ??= { ...record })[key] = clean;
+  }
+  return copy ?? value;
+}
 
 export function createLogger(env: NodeJS.ProcessEnv, destination?: DestinationStream): Logger {
-  const options = { level: env.LOG_LEVEL?.trim() || 'info', redact: { paths: redactPaths, censor: '[redacted]' } };
+  const options: pino.LoggerOptions = {
+    level: env.LOG_LEVEL?.trim() || 'info',
+    formatters: {
+      // `err` is left to its serializer below, which pino runs after this.
+      log: (record) => withoutSecrets(record, 0, 'err') as Record<string, unknown>,
+    },
+    // An error's own fields (a request's body, a header) are checked once it is a plain record.
+    serializers: { err: (error: unknown) => withoutSecrets(pino.stdSerializers.err(error as Error)) },
+  };
   return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -2,7 +2,7 @@
 // Redis store must behave the same) and the default when no Redis is configured, so it stays
 // small: one Map per kind of value, expiry checked lazily on read, plus a rare sweep so keys
 // nobody reads again do not pile up.
-import type { Keyed, Locks, SessionStore, Store, TokenStore, Versioned } from './store.js';
+import type { Keyed, Locks, SessionStore, Store, TokenStore, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
 export interface MemoryStoreOptions {
@@ -21,6 +21,12 @@ interface SessionEntry extends Expiring {
   version: number;
 }
 
+interface DeliveryEntry {
+  /** Undefined while the turn that claimed the delivery runs. */
+  answer: string | undefined;
+  expiresAt: number;
+}
+
 const SWEEP_INTERVAL_MS = 60_000;
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
@@ -29,8 +35,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const sessionMap = new Map<string, SessionEntry>();
   const tokenMap = new Map<string, Expiring>();
   const keyedMap = new Map<string, Expiring>();
+  const deliveryMap = new Map<string, DeliveryEntry>();
+  // A delivery id is the platform's: it is kept per conversation, as on Redis.
+  const deliveryKey = (conversation: string, delivery: string) => JSON.stringify([conversation, delivery]);
 
-  function live<E extends Expiring>(map: Map<string, E>, key: string): E | undefined {
+  function live<E extends { expiresAt: number }>(map: Map<string, E>, key: string): E | undefined {
     const entry = map.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now()) {
@@ -42,7 +51,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function sweep(): void {
     const t = now();
-    for (const map of [sessionMap, tokenMap, keyedMap] as Map<string, Expiring>[]) {
+    for (const map of [sessionMap, tokenMap, keyedMap, deliveryMap] as Map<string, { expiresAt: number }>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= t) map.delete(key);
     }
   }
@@ -110,11 +119,51 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
 
+  const locks = createMemoryLocks();
+
+  // Nothing here awaits between reading and writing, so each call is as atomic as a Redis script.
+  const turns: Turns = {
+    async begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs }) {
+      if (delivery !== undefined) {
+        const key = deliveryKey(conversation, delivery);
+        if (live(deliveryMap, key) !== undefined) return { kind: 'duplicate' };
+        deliveryMap.set(key, { answer: undefined, expiresAt: expiryOf(now(), deliveryTtlSeconds) });
+      }
+      const owner = locks.takeIfFree(conversation, lockTtlMs);
+      if (owner === undefined) return { kind: 'busy' };
+      const entry = live(sessionMap, conversation);
+      return { kind: 'started', owner, session: entry && { value: entry.value, version: entry.version } };
+    },
+    async commit(conversation, { owner, expected, session, delivery }) {
+      const current = live(sessionMap, conversation)?.version ?? 0;
+      const written = current === expected;
+      if (written) {
+        if (session === 'delete') sessionMap.delete(conversation);
+        else sessionMap.set(conversation, { value: session.value, version: current + 1, expiresAt: expiryOf(now(), session.ttlSeconds) });
+      }
+      if (owner !== undefined) locks.releaseBy(conversation, owner);
+      if (delivery !== undefined) {
+        deliveryMap.set(deliveryKey(conversation, delivery.id), { answer: delivery.answer, expiresAt: expiryOf(now(), delivery.ttlSeconds) });
+      }
+      return written;
+    },
+    async abandon(conversation, { owner, delivery }) {
+      if (owner !== undefined) locks.releaseBy(conversation, owner);
+      if (delivery !== undefined) deliveryMap.delete(deliveryKey(conversation, delivery));
+    },
+    async delivery(conversation, delivery) {
+      const entry = live(deliveryMap, deliveryKey(conversation, delivery));
+      if (entry === undefined) return { kind: 'unknown' };
+      return entry.answer === undefined ? { kind: 'running' } : { kind: 'answered', answer: entry.answer };
+    },
+  };
+
   return {
     sessions,
     tokens,
-    locks: createMemoryLocks(),
+    locks,
     keyed,
+    turns,
     async ping() {},
     async close() {
       clearInterval(sweeper);
@@ -140,28 +189,44 @@ interface Waiter {
 }
 
 interface HeldLock {
-  owner: number;
+  owner: string;
   lease: NodeJS.Timeout | undefined;
   queue: Waiter[];
 }
 
+interface MemoryLocks extends Locks {
+  /** Takes the lock of `name` for a new owner, only when nobody holds it (so nobody waits either). */
+  takeIfFree(name: string, ttlMs: number): string | undefined;
+  /** Releases the lock of `name` if `owner` still holds it. */
+  releaseBy(name: string, owner: string): void;
+}
+
 /** Locks in one process: a FIFO queue per name, and a lease timer that frees a forgotten lock. */
-function createMemoryLocks(): Locks {
+function createMemoryLocks(): MemoryLocks {
   const held = new Map<string, HeldLock>();
   let lastOwner = 0;
 
-  function take(name: string, lock: HeldLock, ttlMs: number): Release {
-    const owner = ++lastOwner;
+  function take(name: string, lock: HeldLock, ttlMs: number): string {
+    // Owners are unique in the process, so an owner names one holding of one lock.
+    const owner = String(++lastOwner);
     lock.owner = owner;
     // unref: a lock nobody waits for must not keep the process alive until its lease ends.
-    lock.lease = setTimeout(() => handOver(name, lock, owner), timerMs(ttlMs));
+    lock.lease = setTimeout(() => handOver(name, owner), timerMs(ttlMs));
     lock.lease.unref();
-    return async () => handOver(name, lock, owner);
+    return owner;
+  }
+
+  function takeIfFree(name: string, ttlMs: number): string | undefined {
+    if (held.has(name)) return undefined;
+    const lock: HeldLock = { owner: '', lease: undefined, queue: [] };
+    held.set(name, lock);
+    return take(name, lock, ttlMs);
   }
 
   // Called on release and when the lease runs out; a stale owner (already replaced) is ignored.
-  function handOver(name: string, lock: HeldLock, owner: number): void {
-    if (held.get(name) !== lock || lock.owner !== owner) return;
+  function handOver(name: string, owner: string): void {
+    const lock = held.get(name);
+    if (lock === undefined || lock.owner !== owner) return;
     clearTimeout(lock.lease);
     const next = lock.queue.shift();
     if (next === undefined) {
@@ -169,18 +234,18 @@ function createMemoryLocks(): Locks {
       return;
     }
     clearTimeout(next.timer);
-    next.grant(take(name, lock, next.ttlMs));
+    const nextOwner = take(name, lock, next.ttlMs);
+    next.grant(async () => handOver(name, nextOwner));
   }
 
   return {
+    takeIfFree,
+    releaseBy: handOver,
     async acquire(name, ttlMs, waitMs) {
+      const owner = takeIfFree(name, ttlMs);
+      if (owner !== undefined) return async () => handOver(name, owner);
       const current = held.get(name);
-      if (current === undefined) {
-        const lock: HeldLock = { owner: 0, lease: undefined, queue: [] };
-        held.set(name, lock);
-        return take(name, lock, ttlMs);
-      }
-      if (waitMs <= 0) return undefined;
+      if (current === undefined || waitMs <= 0) return undefined;
       return new Promise<Release | undefined>((resolve) => {
         const waiter: Waiter = { ttlMs, grant: resolve, timer: undefined };
         waiter.timer = setTimeout(() => {

@@ -2,6 +2,8 @@
 //
 // Key layout (prefix defaults to "parley"):
 //   {prefix}:{{conversation}}:s          session: one string "version|json", PX ttl
+//   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: "" while its turn runs,
+//                                        then "=" and the turn's answer, PX ttl
 //   {prefix}:{{name}}:lock:o             lock lease: the holder's random id, PX ttl
 //   {prefix}:{{name}}:lock:q             lock queue: a list of waiter ids, in arrival order
 //   {prefix}:{{name}}:lock:w             lock waiters: a hash id -> alive-until (ms, Redis clock)
@@ -11,7 +13,7 @@
 // Lua scripts that touch several of them run on a Cluster too.
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
-import type { Keyed, Locks, SessionStore, Store, TokenStore } from './store.js';
+import type { DeliveryState, Keyed, Locks, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
 export interface RedisStoreOptions {
@@ -44,13 +46,16 @@ const POLL_FIRST_MS = 2;
 const POLL_MAX_MS = 10;
 
 // The version and the JSON share one string so that one GET reads both, and one SET with PX
-// keeps them expiring together.
-const SESSION_SET = `
+// keeps them expiring together. Sets `current` and `version` (0: no session) from KEYS[1].
+const SESSION_VERSION = `
 local current = redis.call('GET', KEYS[1])
 local version = 0
 if current then
   version = tonumber(string.sub(current, 1, string.find(current, '|', 1, true) - 1))
 end
+`;
+
+const SESSION_SET = `${SESSION_VERSION}
 if version ~= tonumber(ARGV[2]) then return 0 end
 version = version + 1
 redis.call('SET', KEYS[1], version .. '|' .. ARGV[1], 'PX', ARGV[3])
@@ -118,6 +123,43 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+// KEYS: delivery, lease, queue, session. ARGV: owner, lockTtlMs, deliveryTtlMs ('' without a
+// delivery). Returns {0} for a duplicate, {1} when busy, {2, session or nil} when started.
+// The lock is taken only when it is free and nobody queues for it, the test LOCK_TRY makes on a
+// waiter's first call: a turn begun here never overtakes one waiting in the queue.
+const TURN_BEGIN = `
+if ARGV[3] ~= '' and not redis.call('SET', KEYS[1], '', 'PX', ARGV[3], 'NX') then return {0} end
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return {2, redis.call('GET', KEYS[4])}
+`;
+
+// KEYS: session, lease, delivery. ARGV: owner ('' when the lock came from acquire), expected
+// version, session ttlMs ('' deletes the session), session JSON, delivery ttlMs ('' without a
+// delivery), answer. Returns 1 when the session was written (or deleted), 0 when it had changed.
+// Releasing the lease is all a waiter needs: it polls (LOCK_TRY) and takes it from the head.
+const TURN_COMMIT = `${SESSION_VERSION}
+local written = 0
+if version == tonumber(ARGV[2]) then
+  if ARGV[3] == '' then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('SET', KEYS[1], (version + 1) .. '|' .. ARGV[4], 'PX', ARGV[3])
+  end
+  written = 1
+end
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[3], '=' .. ARGV[6], 'PX', ARGV[5]) end
+return written
+`;
+
+// KEYS: lease, delivery. ARGV: owner ('' when the lock came from acquire), '1' to free the delivery.
+const TURN_ABANDON = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
+return 1
+`;
+
 interface Scripts {
   parleySessionSet(key: string, value: string, expected: number, ttlMs: number): Promise<number | null>;
   parleyIncrement(key: string, ttlMs: number): Promise<number>;
@@ -132,6 +174,27 @@ interface Scripts {
   ): Promise<number>;
   parleyLockCancel(queue: string, waiters: string, id: string): Promise<number>;
   parleyLockRelease(lease: string, id: string): Promise<number>;
+  parleyTurnBegin(
+    delivery: string,
+    lease: string,
+    queue: string,
+    session: string,
+    owner: string,
+    lockTtlMs: number,
+    deliveryTtlMs: number | '',
+  ): Promise<[0 | 1 | 2, (string | null)?]>;
+  parleyTurnCommit(
+    session: string,
+    lease: string,
+    delivery: string,
+    owner: string,
+    expected: number,
+    sessionTtlMs: number | '',
+    value: string,
+    deliveryTtlMs: number | '',
+    answer: string,
+  ): Promise<number>;
+  parleyTurnAbandon(lease: string, delivery: string, owner: string, freeDelivery: '1' | '0'): Promise<number>;
 }
 
 type Client = (Redis | Cluster) & Scripts;
@@ -150,15 +213,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   });
 
   const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
+  // Without a delivery the scripts still name a key, one that is never written, in the same slot.
+  const deliveryKey = (conversation: string, delivery = '') => `${prefix}:{${conversation}}:d:${delivery}`;
   const tokenKey = (key: string) => `${prefix}:t:${key}`;
   const keyedKey = (key: string) => `${prefix}:k:${key}`;
 
   const sessions: SessionStore = {
     async get(conversation) {
-      const stored = await client.get(sessionKey(conversation));
-      if (stored === null) return undefined;
-      const bar = stored.indexOf('|');
-      return { version: Number(stored.slice(0, bar)), value: stored.slice(bar + 1) };
+      return parseSession(await client.get(sessionKey(conversation)));
     },
     async set(conversation, value, expected, ttlSeconds) {
       const version = await client.parleySessionSet(sessionKey(conversation), value, expected, toMs(ttlSeconds));
@@ -200,11 +262,53 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
   };
 
+  const turns: Turns = {
+    async begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs }): Promise<TurnStart> {
+      const lock = lockKeys(prefix, conversation);
+      const owner = newOwner();
+      const answer = await client.parleyTurnBegin(
+        deliveryKey(conversation, delivery),
+        lock.lease,
+        lock.queue,
+        sessionKey(conversation),
+        owner,
+        Math.max(1, Math.round(lockTtlMs)),
+        delivery === undefined ? '' : toMs(deliveryTtlSeconds),
+      );
+      if (answer[0] === 0) return { kind: 'duplicate' };
+      if (answer[0] === 1) return { kind: 'busy' };
+      return { kind: 'started', owner, session: parseSession(answer[1] ?? null) };
+    },
+    async commit(conversation, { owner, expected, session, delivery }) {
+      const written = await client.parleyTurnCommit(
+        sessionKey(conversation),
+        lockKeys(prefix, conversation).lease,
+        deliveryKey(conversation, delivery?.id),
+        owner ?? '',
+        expected,
+        session === 'delete' ? '' : toMs(session.ttlSeconds),
+        session === 'delete' ? '' : session.value,
+        delivery === undefined ? '' : toMs(delivery.ttlSeconds),
+        delivery?.answer ?? '',
+      );
+      return written === 1;
+    },
+    async abandon(conversation, { owner, delivery }) {
+      await client.parleyTurnAbandon(lockKeys(prefix, conversation).lease, deliveryKey(conversation, delivery), owner ?? '', delivery === undefined ? '0' : '1');
+    },
+    async delivery(conversation, delivery): Promise<DeliveryState> {
+      const stored = await client.get(deliveryKey(conversation, delivery));
+      if (stored === null) return { kind: 'unknown' };
+      return stored === '' ? { kind: 'running' } : { kind: 'answered', answer: stored.slice(1) };
+    },
+  };
+
   return {
     sessions,
     tokens,
     locks: createRedisLocks(client, prefix),
     keyed,
+    turns,
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
@@ -239,11 +343,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 function createRedisLocks(client: Client, prefix: string): Locks {
   return {
     async acquire(name, ttlMs, waitMs) {
-      const base = `${prefix}:{${name}}:lock:`;
-      const lease = `${base}o`;
-      const queue = `${base}q`;
-      const waiters = `${base}w`;
-      const id = randomBytes(12).toString('base64url');
+      const { lease, queue, waiters } = lockKeys(prefix, name);
+      const id = newOwner();
       const ttl = Math.max(1, Math.round(ttlMs));
       const release = async () => {
         await client.parleyLockRelease(lease, id);
@@ -269,6 +370,22 @@ function createRedisLocks(client: Client, prefix: string): Locks {
       return undefined;
     },
   };
+}
+
+function lockKeys(prefix: string, name: string): { lease: string; queue: string; waiters: string } {
+  const base = `${prefix}:{${name}}:lock:`;
+  return { lease: `${base}o`, queue: `${base}q`, waiters: `${base}w` };
+}
+
+/** A lock holder's id: random, so a holder in another process can never be mistaken for it. */
+function newOwner(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function parseSession(stored: string | null): Versioned | undefined {
+  if (stored === null) return undefined;
+  const bar = stored.indexOf('|');
+  return { version: Number(stored.slice(0, bar)), value: stored.slice(bar + 1) };
 }
 
 function connect(options: RedisStoreOptions): Client {
@@ -299,6 +416,9 @@ function connect(options: RedisStoreOptions): Client {
   client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });
   client.defineCommand('parleyLockCancel', { numberOfKeys: 2, lua: LOCK_CANCEL });
   client.defineCommand('parleyLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
+  client.defineCommand('parleyTurnBegin', { numberOfKeys: 4, lua: TURN_BEGIN });
+  client.defineCommand('parleyTurnCommit', { numberOfKeys: 3, lua: TURN_COMMIT });
+  client.defineCommand('parleyTurnAbandon', { numberOfKeys: 2, lua: TURN_ABANDON });
   return client as Client;
 }
 

@@ -48,7 +48,7 @@ export interface Locks {
   acquire(name: string, ttlMs: number, waitMs: number): Promise<(() => Promise<void>) | undefined>;
 }
 
-/** Small keyed values with a TTL: webhook de-duplication, failure counters for back-off. */
+/** Small keyed values with a TTL: failure counters for back-off, what a phone call keeps between requests. */
 export interface Keyed {
   /** Sets `key` only when absent; true when this call set it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
@@ -62,11 +62,70 @@ export interface Keyed {
   delete(key: string): Promise<void>;
 }
 
+export interface TurnBegin {
+  /** The platform's id of this message; claimed for `deliveryTtlSeconds` so a retry is told apart. */
+  delivery?: string;
+  deliveryTtlSeconds: number;
+  /** How long the conversation's lock is held at most, when `begin` takes it. */
+  lockTtlMs: number;
+}
+
+export type TurnStart =
+  /** The delivery was claimed before (a retry): nothing else was done. */
+  | { kind: 'duplicate' }
+  /**
+   * The delivery is now claimed, but the conversation's lock is held, or others wait for it:
+   * queue with `locks.acquire`, so turns run in arrival order, then read the session.
+   */
+  | { kind: 'busy' }
+  /** The delivery is claimed, the lock taken for `owner`, and the session read. */
+  | { kind: 'started'; owner: string; session: Versioned | undefined };
+
+export interface TurnCommit {
+  /** From `begin`: the lock is released if this owner still holds it. Absent: the lock came from `locks.acquire`. */
+  owner?: string;
+  /** The session's version the turn read (0: none); the session is written only if it is still that. */
+  expected: number;
+  /** The session to keep for `ttlSeconds`, or 'delete' when the conversation ended. */
+  session: { value: string; ttlSeconds: number } | 'delete';
+  /** The delivery's answer, given to its retries for `ttlSeconds`. */
+  delivery?: { id: string; answer: string; ttlSeconds: number };
+}
+
+/** What a store knows of a delivery. */
+export type DeliveryState =
+  /** Never claimed, expired, or freed by a failed turn. */
+  | { kind: 'unknown' }
+  /** Claimed by a turn that has not committed. */
+  | { kind: 'running' }
+  | { kind: 'answered'; answer: string };
+
+/**
+ * A turn in two round trips: `begin` (claim the delivery, take the lock of an idle conversation,
+ * read its session) and `commit` (write the session, release the lock, keep the answer). On
+ * Redis each is one script. The lock is the one `locks.acquire(conversation, …)` takes: a
+ * holder from `begin` keeps `acquire` callers out, and `begin` never jumps their queue.
+ */
+export interface Turns {
+  begin(conversation: string, options: TurnBegin): Promise<TurnStart>;
+  /**
+   * Writes (or deletes) the session if its version is still `expected`, releases the lock and
+   * keeps the delivery's answer. False when another writer had changed the session: it is
+   * left as that writer left it; the lock and the answer are dealt with all the same.
+   */
+  commit(conversation: string, commit: TurnCommit): Promise<boolean>;
+  /** A failed turn: releases the lock (if `owner` still holds it) and frees the delivery, so a retry runs. */
+  abandon(conversation: string, what: { owner?: string; delivery?: string }): Promise<void>;
+  /** What became of a delivery, for a retry waiting for the first one's answer. */
+  delivery(conversation: string, delivery: string): Promise<DeliveryState>;
+}
+
 export interface Store {
   sessions: SessionStore;
   tokens: TokenStore;
   locks: Locks;
   keyed: Keyed;
+  turns: Turns;
   /** Resolves when the backing service answers (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,31 @@ describe('redis store at rest', () => {
     }
   });
 
+  it('keeps a turn’s delivery under the conversation’s hash tag, so its scripts run on a Cluster', async () => {
+    const prefix = testKeyPrefix('turn-layout');
+    const store = createRedisStore({ url: testRedisUrl(), prefix });
+    try {
+      const begun = await store.turns.begin('conv-1', { delivery: 'twilio:SM1', deliveryTtlSeconds: 120, lockTtlMs: 10_000 });
+      if (begun.kind !== 'started') throw new Error(begun.kind);
+      expect([...(await dumpKeys(raw, prefix)).keys()].sort()).toEqual([`${prefix}:{conv-1}:d:twilio:SM1`, `${prefix}:{conv-1}:lock:o`]);
+      await store.turns.commit('conv-1', {
+        owner: begun.owner,
+        expected: 0,
+        session: { value: '{"a":1}', ttlSeconds: 60 },
+        delivery: { id: 'twilio:SM1', answer: '{"replies":[]}', ttlSeconds: 120 },
+      });
+      expect(Object.fromEntries(await dumpKeys(raw, prefix))).toEqual({
+        [`${prefix}:{conv-1}:d:twilio:SM1`]: '={"replies":[]}',
+        [`${prefix}:{conv-1}:s`]: '1|{"a":1}',
+      });
+      const ttl = await raw.pttl(`${prefix}:{conv-1}:d:twilio:SM1`);
+      expect(ttl).toBeGreaterThan(115_000);
+      expect(ttl).toBeLessThanOrEqual(120_000);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('lets Redis expire tokens (PX) rather than the reader', async () => {
     const prefix = testKeyPrefix('ttl');
     const store = createRedisStore({ url: testRedisUrl(), prefix });

@@ -2,7 +2,7 @@
 // redis-store.test.ts). Expiry is tested with real, short TTLs so both run the same way.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/stores/store.js';
+import type { Store, TurnBegin, TurnStart } from '../../src/stores/store.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -278,6 +278,200 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(two).toBeDefined();
         await one?.();
         await two?.();
+      });
+    });
+
+    describe('turns', () => {
+      const begin = (store: Store, conv: string, delivery?: string, more: Partial<TurnBegin> = {}) =>
+        store.turns.begin(conv, { ...(delivery !== undefined && { delivery }), deliveryTtlSeconds: 60, lockTtlMs: 10_000, ...more });
+      const started = async (start: Promise<TurnStart>) => {
+        const begun = await start;
+        if (begun.kind !== 'started') throw new Error(`expected the turn to start, it was ${begun.kind}`);
+        return begun;
+      };
+      const keep = (value: string) => ({ value, ttlSeconds: 60 });
+
+      test('begins a turn of an idle conversation: claims the delivery, takes the lock, reads the session', async ({ store }) => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'before', 0, 60);
+        const begun = await started(begin(store, conv, 'SM1'));
+        expect(begun.session).toEqual({ value: 'before', version: 1 });
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'running' });
+        expect(await store.locks.acquire(conv, 10_000, 0)).toBeUndefined();
+        expect(await store.turns.commit(conv, { owner: begun.owner, expected: 1, session: keep('after') })).toBe(true);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'after', version: 2 });
+      });
+
+      test('begins a turn of a conversation that has no session, and one without a delivery', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const first = await started(begin(store, conv));
+        expect(first.session).toBeUndefined();
+        expect(await store.turns.commit(conv, { owner: first.owner, expected: 0, session: keep('one') })).toBe(true);
+        const second = await started(begin(store, conv));
+        expect(second.session).toEqual({ value: 'one', version: 1 });
+        await store.turns.commit(conv, { owner: second.owner, expected: 1, session: keep('two') });
+      });
+
+      test('tells a retried delivery apart while its turn runs and after it committed, and gives its answer', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const begun = await started(begin(store, conv, 'SM1'));
+        expect(await begin(store, conv, 'SM1')).toEqual({ kind: 'duplicate' });
+        await store.turns.commit(conv, { owner: begun.owner, expected: 0, session: keep('s'), delivery: { id: 'SM1', answer: '{"replies":["hi"]}', ttlSeconds: 60 } });
+        expect(await begin(store, conv, 'SM1')).toEqual({ kind: 'duplicate' });
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'answered', answer: '{"replies":["hi"]}' });
+        expect(await store.turns.delivery(conv, 'SM2')).toEqual({ kind: 'unknown' });
+      });
+
+      test('lets exactly one of several concurrent begins with one delivery through', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const begun = await Promise.all(Array.from({ length: 5 }, () => begin(store, conv, 'SM1')));
+        expect(begun.filter((b) => b.kind === 'started')).toHaveLength(1);
+        expect(begun.filter((b) => b.kind === 'duplicate')).toHaveLength(4);
+      });
+
+      test('keeps deliveries of different conversations apart', async ({ store }) => {
+        const one = uniqueName('conv');
+        const two = uniqueName('conv');
+        expect((await begin(store, one, 'SM1')).kind).toBe('started');
+        expect((await begin(store, two, 'SM1')).kind).toBe('started');
+      });
+
+      test('answers busy while the lock is held, having claimed the delivery all the same', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const holder = await store.locks.acquire(conv, 10_000, 0);
+        expect(await begin(store, conv, 'SM2')).toEqual({ kind: 'busy' });
+        expect(await begin(store, conv, 'SM2')).toEqual({ kind: 'duplicate' });
+        expect(await begin(store, conv)).toEqual({ kind: 'busy' });
+        await holder?.();
+        expect((await begin(store, conv, 'SM3')).kind).toBe('started');
+      });
+
+      test('keeps acquire callers out while begin holds the lock, and lets them in on commit or abandon', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const first = await started(begin(store, conv));
+        expect(await store.locks.acquire(conv, 10_000, 0)).toBeUndefined();
+        const waiting = store.locks.acquire(conv, 10_000, 5_000);
+        await sleep(20);
+        await store.turns.commit(conv, { owner: first.owner, expected: 0, session: keep('s') });
+        const release = await waiting;
+        expect(release).toBeTypeOf('function');
+        await release?.();
+
+        const second = await started(begin(store, conv));
+        const waitingAgain = store.locks.acquire(conv, 10_000, 5_000);
+        await sleep(20);
+        await store.turns.abandon(conv, { owner: second.owner });
+        const again = await waitingAgain;
+        expect(again).toBeTypeOf('function');
+        await again?.();
+      });
+
+      test('never lets a new turn overtake one waiting for the lock: arrival order holds when begin and acquire mix', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const order: string[] = [];
+        const first = await started(begin(store, conv, 'SM1'));
+        order.push('SM1');
+        // SM2 finds the conversation busy and queues, as a turn does.
+        expect(await begin(store, conv, 'SM2')).toEqual({ kind: 'busy' });
+        const second = store.locks.acquire(conv, 10_000, 10_000).then(async (release) => {
+          order.push('SM2');
+          await sleep(5);
+          await release?.();
+        });
+        await sleep(30);
+        await store.turns.commit(conv, { owner: first.owner, expected: 0, session: keep('s') });
+        // Right after the release SM2 still waits (or holds the lock): SM3 queues behind it.
+        expect(await begin(store, conv, 'SM3')).toEqual({ kind: 'busy' });
+        const third = store.locks.acquire(conv, 10_000, 10_000).then(async (release) => {
+          order.push('SM3');
+          await release?.();
+        });
+        await Promise.all([second, third]);
+        expect(order).toEqual(['SM1', 'SM2', 'SM3']);
+        expect((await begin(store, conv, 'SM4')).kind).toBe('started');
+      });
+
+      test('writes the session on commit only if its version is unchanged, and releases the lock and keeps the answer either way', async ({ store }) => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'read', 0, 60);
+        const begun = await started(begin(store, conv, 'SM1'));
+        // Another writer, as a turn that outlived its lock would be.
+        expect(await store.sessions.set(conv, 'other', 1, 60)).toBe(2);
+        const commit = { owner: begun.owner, expected: 1, session: keep('late'), delivery: { id: 'SM1', answer: 'a', ttlSeconds: 60 } };
+        expect(await store.turns.commit(conv, commit)).toBe(false);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'other', version: 2 });
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'answered', answer: 'a' });
+        const release = await store.locks.acquire(conv, 10_000, 0);
+        expect(release).toBeTypeOf('function');
+        await release?.();
+      });
+
+      test('deletes the session on commit when the conversation ended, only if its version is unchanged', async ({ store }) => {
+        const conv = uniqueName('conv');
+        await store.sessions.set(conv, 'last', 0, 60);
+        const stale = await started(begin(store, conv));
+        await store.sessions.set(conv, 'newer', 1, 60);
+        expect(await store.turns.commit(conv, { owner: stale.owner, expected: 1, session: 'delete' })).toBe(false);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'newer', version: 2 });
+        const current = await started(begin(store, conv));
+        expect(await store.turns.commit(conv, { owner: current.owner, expected: 2, session: 'delete' })).toBe(true);
+        expect(await store.sessions.get(conv)).toBeUndefined();
+        const none = await started(begin(store, conv));
+        expect(await store.turns.commit(conv, { owner: none.owner, expected: 0, session: 'delete' })).toBe(true);
+      });
+
+      test('commits without an owner when the lock came from acquire, and leaves releasing it to the holder', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const release = await store.locks.acquire(conv, 10_000, 0);
+        expect(await store.turns.commit(conv, { expected: 0, session: keep('s') })).toBe(true);
+        expect(await store.locks.acquire(conv, 10_000, 0)).toBeUndefined();
+        await release?.();
+        expect(await store.sessions.get(conv)).toEqual({ value: 's', version: 1 });
+      });
+
+      test('releases the lock only for its owner: a commit or abandon after the lock passed on does nothing to it', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const stale = await started(begin(store, conv, undefined, { lockTtlMs: 200 }));
+        const current = await store.locks.acquire(conv, 10_000, 5_000);
+        expect(current).toBeTypeOf('function');
+        await store.turns.commit(conv, { owner: stale.owner, expected: 0, session: keep('s') });
+        await store.turns.abandon(conv, { owner: stale.owner });
+        expect(await store.locks.acquire(conv, 10_000, 100)).toBeUndefined();
+        expect(await begin(store, conv)).toEqual({ kind: 'busy' });
+        await current?.();
+        expect((await begin(store, conv)).kind).toBe('started');
+      });
+
+      test('frees the delivery and the lock of an abandoned turn, so a retry runs', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const failed = await started(begin(store, conv, 'SM1'));
+        await store.turns.abandon(conv, { owner: failed.owner, delivery: 'SM1' });
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'unknown' });
+        expect((await begin(store, conv, 'SM1')).kind).toBe('started');
+      });
+
+      test('forgets a delivery after its ttl, claimed or answered', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const claimed = await started(begin(store, conv, 'SM1', { deliveryTtlSeconds: SHORT_TTL_S }));
+        await store.turns.abandon(conv, { owner: claimed.owner });
+        const answered = await started(begin(store, conv, 'SM2'));
+        await store.turns.commit(conv, { owner: answered.owner, expected: 0, session: keep('s'), delivery: { id: 'SM2', answer: 'a', ttlSeconds: SHORT_TTL_S } });
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'running' });
+        expect(await store.turns.delivery(conv, 'SM2')).toEqual({ kind: 'answered', answer: 'a' });
+        await sleep(PAST_SHORT_TTL_MS);
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'unknown' });
+        expect(await store.turns.delivery(conv, 'SM2')).toEqual({ kind: 'unknown' });
+        expect((await begin(store, conv, 'SM2')).kind).toBe('started');
+      });
+
+      test('passes over a turn that never commits once its lock ttl is over', async ({ store }) => {
+        const conv = uniqueName('conv');
+        await started(begin(store, conv, undefined, { lockTtlMs: 300 }));
+        const since = Date.now();
+        const next = await store.locks.acquire(conv, 10_000, 5_000);
+        expect(next).toBeTypeOf('function');
+        expect(Date.now() - since).toBeGreaterThanOrEqual(250);
+        await next?.();
       });
     });
 

@@ -55,9 +55,9 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
     const sessionAtFirstQuestion = await usage(sessionKey('mem-one', conversation));
     await runTurn(one, { user, conversation, input: { text: 'ada' }, delivery: 'SM-one-2' });
     const sessionAtSecondQuestion = await usage(sessionKey('mem-one', conversation));
-    const deliveryKeys = await raw.keys('mem-one:k:delivery:*');
+    const deliveryKeys = await raw.keys(`mem-one:{${conversation}}:d:*`);
     const deliveryPerMessage = (await Promise.all(deliveryKeys.map(usage))).reduce((a, b) => a + b, 0) / deliveryKeys.length;
-    const otherKeys = (await raw.keys('mem-one:*')).filter((key) => !key.includes(':k:delivery:') && key !== sessionKey('mem-one', conversation));
+    const otherKeys = (await raw.keys('mem-one:*')).filter((key) => !key.includes(':d:') && key !== sessionKey('mem-one', conversation));
     const done = await runTurn(one, { user, conversation, input: { text: 'lovelace' } });
     if (!done.ended) throw new Error(`the demo sign-in did not finish: ${JSON.stringify(done)}`);
     const tokenKeys = await raw.keys('mem-one:t:*');

@@ -1,9 +1,11 @@
 // One turn of one conversation, as every channel runs it: de-duplicate the platform's retries,
 // take the conversation's lock (turns of one conversation run one after the other, in arrival
 // order, across processes), read the session once, drive the interpreter, write it once.
+// The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
+// that is busy with an earlier message costs more (queueing for its lock).
 import type { Bot } from '../bot/bot.js';
 import { phrases } from '../components/phrases.js';
-import type { Store } from '../stores/store.js';
+import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive, type EffectRunner } from './drive.js';
 import { ParleyError } from './errors.js';
@@ -27,6 +29,11 @@ export interface TurnRequest {
   input?: UserInput;
   /** The platform's id of this delivery (MessageSid, activity id, wamid…): retries get the same answer. */
   delivery?: string;
+  /**
+   * How long the delivery's answer is kept for retries (1 h when absent): as long as the
+   * platform may retry, and no longer, since every message leaves one in the store.
+   */
+  deliveryTtlSeconds?: number;
 }
 
 export interface TurnOptions {
@@ -48,24 +55,17 @@ export interface TurnAnswer extends TurnOutput {
 /** How long a turn may hold its conversation: longer than the slowest allowed web call. */
 const lockTtlMs = 150_000;
 const lockWaitMs = 140_000;
-const deliveryTtlSeconds = 3600;
-const pendingMark = '…';
+const defaultDeliveryTtlSeconds = 3600;
 
 export async function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
-  const deliveryKey = request.delivery === undefined ? undefined : `delivery:${engine.bot.id}:${request.delivery}`;
-  if (deliveryKey !== undefined && !(await engine.store.keyed.setIfAbsent(deliveryKey, pendingMark, deliveryTtlSeconds))) {
-    return earlierAnswer(engine, deliveryKey, options.deadlineMs);
-  }
+  const { conversation, delivery } = request;
+  const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
+  const begun = await engine.store.turns.begin(conversation, { ...(delivery !== undefined && { delivery }), deliveryTtlSeconds, lockTtlMs });
+  // Only a message with a delivery id can be a retry.
+  if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
 
   const output: TurnOutput = { replies: [], ended: false };
-  const running = turn(engine, request, output).then(async (final) => {
-    if (deliveryKey !== undefined) await engine.store.keyed.set(deliveryKey, JSON.stringify(final), deliveryTtlSeconds);
-    return final;
-  });
-  running.catch(async () => {
-    // A turn that failed may be tried again by the platform: let the retry run it.
-    if (deliveryKey !== undefined) await engine.store.keyed.delete(deliveryKey).catch(() => undefined);
-  });
+  const running = turn(engine, request, begun, deliveryTtlSeconds, output);
 
   if (options.deadlineMs === undefined) return running;
   let timer: NodeJS.Timeout | undefined;
@@ -83,48 +83,77 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
       // The platform was already answered: the user still hears that the turn failed, and the
       // session, never written, is as it was before this message.
       async (error: unknown) => {
-        engine.log.error({ err: errorText(error), conversation: request.conversation }, 'late turn failed');
+        engine.log.error({ err: errorText(error), conversation }, 'late turn failed');
         await options.late?.({ replies: [{ text: phrases.runaway }], ended: true });
       },
     )
-    .catch((error: unknown) => engine.log.error({ err: errorText(error), conversation: request.conversation }, 'late delivery failed'));
+    .catch((error: unknown) => engine.log.error({ err: errorText(error), conversation }, 'late delivery failed'));
   return { replies: output.replies.slice(0, sent), ended: false, continues: true };
 }
 
-async function turn(engine: Engine, request: TurnRequest, output: TurnOutput): Promise<TurnOutput> {
+/** The conversation's lock and session, as a turn holds them. */
+interface Held {
+  session: Versioned | undefined;
+  /** When `turns.begin` took the lock: `turns.commit` releases it in the same round trip. */
+  owner?: string;
+  /** When the lock came from `locks.acquire`: released after the commit. */
+  release?: () => Promise<void>;
+}
+
+async function turn(engine: Engine, request: TurnRequest, begun: TurnStart, deliveryTtlSeconds: number, output: TurnOutput): Promise<TurnOutput> {
   const { bot, store } = engine;
-  const release = await store.locks.acquire(request.conversation, lockTtlMs, lockWaitMs);
-  if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
+  const { conversation, delivery } = request;
+  let held: Held | undefined;
   try {
-    const stored = await store.sessions.get(request.conversation);
-    const session = stored === undefined ? undefined : (JSON.parse(stored.value) as Session);
+    held = begun.kind === 'started' ? { session: begun.session, owner: begun.owner } : await waitForTurn(store, conversation);
+    const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
-    const ctx = { bot, user: request.user, now, conversation: request.conversation };
+    const ctx = { bot, user: request.user, now, conversation };
     const driven = await drive(ctx, session, event, engine.effects, output);
-    for (const warning of driven.warnings) engine.log.warn({ conversation: request.conversation }, warning);
+    for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
 
-    const version = stored?.version ?? 0;
-    if (driven.session.ended === true) {
-      if (stored !== undefined) await store.sessions.delete(request.conversation);
-    } else {
-      const written = await store.sessions.set(request.conversation, JSON.stringify(driven.session), version, bot.settings.sessionTimeout);
-      // Only possible when this turn outlived its lock; the other writer's state stands.
-      if (written === false) engine.log.error({ conversation: request.conversation }, 'session changed under a running turn; this turn was not saved');
-    }
+    const written = await store.turns.commit(conversation, {
+      ...(held.owner !== undefined && { owner: held.owner }),
+      expected: held.session?.version ?? 0,
+      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
+      ...(delivery !== undefined && { delivery: { id: delivery, answer: JSON.stringify(driven.output), ttlSeconds: deliveryTtlSeconds } }),
+    });
+    // Only possible when this turn outlived its lock; the other writer's state stands.
+    if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
     return driven.output;
+  } catch (error) {
+    // A turn that failed may be tried again by the platform: free the delivery so the retry
+    // runs it, and the lock so the next message need not wait for the lease to run out.
+    const owner = held?.owner;
+    await store.turns
+      .abandon(conversation, { ...(owner !== undefined && { owner }), ...(delivery !== undefined && { delivery }) })
+      .catch(() => undefined);
+    throw error;
   } finally {
+    await held?.release?.();
+  }
+}
+
+/** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
+async function waitForTurn(store: Store, conversation: string): Promise<Held> {
+  const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
+  if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
+  try {
+    return { session: await store.sessions.get(conversation), release };
+  } catch (error) {
     await release();
+    throw error;
   }
 }
 
 /** A retried delivery: wait for the first one's answer and give the same. */
-async function earlierAnswer(engine: Engine, key: string, deadlineMs = 10_000): Promise<TurnAnswer> {
+async function earlierAnswer(engine: Engine, conversation: string, delivery: string, deadlineMs = 10_000): Promise<TurnAnswer> {
   const until = Date.now() + deadlineMs;
   for (let pause = 5; Date.now() < until; pause = Math.min(pause * 2, 200)) {
-    const value = await engine.store.keyed.get(key);
-    if (value === undefined) break;
-    if (value !== pendingMark) return { ...(JSON.parse(value) as TurnOutput), duplicate: true };
+    const state = await engine.store.turns.delivery(conversation, delivery);
+    if (state.kind === 'unknown') break;
+    if (state.kind === 'answered') return { ...(JSON.parse(state.answer) as TurnOutput), duplicate: true };
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.

@@ -49,16 +49,29 @@ function counterBot() {
   });
 }
 
-/** Counts the session reads and writes a store sees. */
+/** Counts the session reads and writes a store sees, and the store calls of any kind. */
 function counting(store: Store) {
-  const counts = { reads: 0, writes: 0 };
-  const sessions = store.sessions;
+  const counts = { reads: 0, writes: 0, calls: 0 };
+  const { sessions, turns, locks } = store;
   const wrapped: Store = {
     ...store,
     sessions: {
-      get: (c) => (counts.reads++, sessions.get(c)),
-      set: (c, v, e, t) => (counts.writes++, sessions.set(c, v, e, t)),
-      delete: (c) => (counts.writes++, sessions.delete(c)),
+      get: (c) => (counts.calls++, counts.reads++, sessions.get(c)),
+      set: (c, v, e, t) => (counts.calls++, counts.writes++, sessions.set(c, v, e, t)),
+      delete: (c) => (counts.calls++, counts.writes++, sessions.delete(c)),
+    },
+    locks: { acquire: (n, t, w) => (counts.calls++, locks.acquire(n, t, w)) },
+    turns: {
+      // A turn that starts has read the session; every commit writes (or deletes) it.
+      begin: async (c, o) => {
+        counts.calls++;
+        const begun = await turns.begin(c, o);
+        if (begun.kind === 'started') counts.reads++;
+        return begun;
+      },
+      commit: (c, o) => (counts.calls++, counts.writes++, turns.commit(c, o)),
+      abandon: (c, o) => (counts.calls++, turns.abandon(c, o)),
+      delivery: (c, d) => (counts.calls++, turns.delivery(c, d)),
     },
   };
   return { store: wrapped, counts };
@@ -74,7 +87,7 @@ const stores: Array<[string, () => Store]> = [
 
 describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
   let engine: Engine;
-  let counts: { reads: number; writes: number };
+  let counts: { reads: number; writes: number; calls: number };
   let store: Store;
   beforeAll(() => {
     store = makeStore();
@@ -94,6 +107,21 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
     expect(texts(output)).toEqual(['Got one.', expect.stringMatching(/^Say something \(\d+\)$/)]);
     expect(counts.reads - before.reads).toBe(1);
     expect(counts.writes - before.writes).toBe(1);
+    // Lock, read, write and release in two store calls (one round trip each on Redis).
+    expect(counts.calls - before.calls).toBe(2);
+  });
+
+  it('reads and writes the session once when the turn had to wait for an earlier one', async () => {
+    const conversation = `queued-${Math.random()}`;
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    const release = await store.locks.acquire(conversation, 10_000, 0);
+    const before = { ...counts };
+    const waiting = runTurn(engine, { user, conversation, input: { text: 'two' }, delivery: `SM-${conversation}` });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await release?.();
+    expect(texts(await waiting)[0]).toBe('Got two.');
+    expect(counts.reads - before.reads).toBe(1);
+    expect(counts.writes - before.writes).toBe(1);
   });
 
   it('gives a retried delivery the first answer and runs nothing twice', async () => {
@@ -105,6 +133,22 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
     expect(apiCalls - callsBefore).toBe(1);
     expect(texts(again)).toEqual(texts(first));
     expect(again.duplicate).toBe(true);
+  });
+
+  it('lets the platform retry a delivery whose turn failed, and run it at once', async () => {
+    const conversation = `failed-${Math.random()}`;
+    await runTurn(engine, { user, conversation, input: { text: 'hi' } });
+    let failures = 1;
+    const flaky: Store = {
+      ...store,
+      turns: { ...store.turns, commit: async (c, o) => (failures-- > 0 ? Promise.reject(new Error('the store went away')) : store.turns.commit(c, o)) },
+    };
+    const request = { user, conversation, input: { text: 'again' }, delivery: `SM-${conversation}` };
+    await expect(runTurn({ ...engine, store: flaky }, request)).rejects.toThrow('the store went away');
+    // Neither the delivery nor the lock is left behind: the retry runs, without waiting.
+    const retried = await runTurn({ ...engine, store: flaky }, request, { deadlineMs: 2_000 });
+    expect(retried.duplicate).toBeUndefined();
+    expect(texts(retried)[0]).toBe('Got again.');
   });
 
   it('runs two messages that arrive together one after the other, in arrival order', async () => {
@@ -144,7 +188,11 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
   it('tells the user when a turn fails after the deadline, and keeps the session as it was', async () => {
     const conversation = `failing-${Math.random()}`;
     const gone = async () => Promise.reject(new Error('the store went away'));
-    const failing: Store = { ...store, sessions: { get: (c) => store.sessions.get(c), set: gone, delete: gone } };
+    const failing: Store = {
+      ...store,
+      sessions: { get: (c) => store.sessions.get(c), set: gone, delete: gone },
+      turns: { ...store.turns, commit: gone },
+    };
     const broken = { ...engine, store: failing };
     await runTurn(engine, { user, conversation, input: { text: 'hi' } });
     const before = await store.sessions.get(conversation);

@@ -30,6 +30,9 @@ export interface BotFrameworkDeps {
 }
 
 const sorry = 'Sorry, something went wrong on our side. Please send that again.';
+// The Bot Service and Direct Line clients retry on their own schedules, not within a window
+// as short as Twilio's: an activity's answer is kept an hour.
+const deliveryTtlSeconds = 3600;
 
 export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   const appId = deps.env.MicrosoftAppId?.trim() ?? '';
@@ -54,7 +57,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     };
     let answer: TurnAnswer;
     try {
-      answer = await deps.run(request, { deadlineMs: deps.deadlineMs, late });
+      answer = await deps.run({ ...request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     } catch (error) {
       deps.log.error({ err: error, conversation: request.conversation }, 'turn failed');
       await context.sendActivity(sorry);

@@ -22,6 +22,10 @@ export interface MetaDeps {
   log: Log;
 }
 
+// Meta retries a webhook whose 200 it did not get, on its own schedule, and may send an event
+// twice: an answer kept an hour (as for every channel before) rather than Twilio's minutes.
+const deliveryTtlSeconds = 3600;
+
 export function metaRoutes(deps: MetaDeps): Router {
   const router = Router();
 
@@ -45,7 +49,7 @@ export function metaRoutes(deps: MetaDeps): Router {
 
   const handle = async (message: MetaMessage) => {
     const late = (rest: TurnOutput) => deliver(message, rest);
-    const answer = await deps.run(message.request, { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...message.request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     // A retry: the first delivery sent (or is sending) the replies.
     if (answer.duplicate === true) return;
     await deliver(message, answer);

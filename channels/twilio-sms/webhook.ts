@@ -18,6 +18,10 @@ export interface TwilioSmsDeps {
   log: Log;
 }
 
+// Twilio retries within the webhook's 15 s: an answer kept a few minutes covers every retry,
+// and every message keeps one in the store for that long.
+const deliveryTtlSeconds = 120;
+
 export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
   router.post('/twilio/sms', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
@@ -35,7 +39,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
       // One after the other, so they arrive in order.
       for (const body of texts) await deps.send({ from: to, to: from, body });
     };
-    const answer = await deps.run(request, { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     res.type('text/xml').send(messagingTwiml(answer));
   });
   return router;

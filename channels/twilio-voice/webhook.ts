@@ -31,6 +31,8 @@ export interface TwilioVoiceDeps {
 
 // A late turn is kept until Twilio comes back for it; the last question for the whole call.
 const lateTtlSeconds = 300;
+// Twilio retries a step within the webhook's 15 s: its answer is kept a few minutes, not an hour.
+const deliveryTtlSeconds = 120;
 const promptTtlSeconds = 3600;
 // Returns come every 2 to 3 s: about a minute and a half, longer than a turn may take.
 const maxWaits = 40;
@@ -56,7 +58,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
 
   const runStep = async (call: InboundCall, n: number, input?: UserInput): Promise<string> => {
     const late = async (rest: TurnOutput) => deps.scratch.set(lateKey(call, n), JSON.stringify(rest), lateTtlSeconds);
-    const answer = await deps.run(callTurn(call, n, input), { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...callTurn(call, n, input), deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     if (answer.continues === true) return holdTwiml(answer.replies, n, 0, deps.voice);
     return answered(call, n, answer);
   };

@@ -2,6 +2,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../components/engine-on-redis.js';
+import { rawRedis } from '../support/redis.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone, eventually, accountSid, authToken, startSlowService } from './support.js';
 
 const startApp = appsOnRedis();
@@ -101,6 +102,23 @@ describe('POST /twilio/sms', () => {
     expect(twimlTexts(first.text, 'Message')).toEqual(['Call number 1. Again?']);
     expect(retry.text).toBe(first.text);
     expect(api.to('GET /count')).toHaveLength(1);
+  });
+
+  it('keeps a message’s answer for retries a couple of minutes, well past Twilio’s 15 s, not an hour', async () => {
+    const app = await startApp(menuBot);
+    const number = uniquePhone();
+    const fields = smsFrom(number, 'hi');
+    await postTwilio(app, '/twilio/sms', fields);
+    const key = `${app.prefix}:{sms:${number}}:d:twilio:${fields.MessageSid}`;
+    expect((await app.keys()).get(key)).toMatch(/^=/);
+    const raw = rawRedis();
+    try {
+      const ttl = await raw.pttl(key);
+      expect(ttl).toBeGreaterThan(60_000);
+      expect(ttl).toBeLessThanOrEqual(120_000);
+    } finally {
+      await raw.quit();
+    }
   });
 
   it('answers a slow turn in time and sends the rest through the REST API', async () => {

@@ -152,7 +152,7 @@ export function rows(r: Results): Row[] {
     verdict: verdict(session <= targets.redisBytes),
   });
   out.push({ what: 'Redis: cached token, sealed (MEMORY USAGE)', parley: bytes(m.token), reference: '', result: '', target: '', verdict: '' });
-  out.push({ what: 'Redis: de-duplication key per message (kept 1 h)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
+  out.push({ what: 'Redis: de-duplication key per message (kept 2 min on Twilio, 1 h on others)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({
     what: `Redis: used_memory per conversation (${int(m.conversations)})`,
     parley: bytes(m.usedMemoryPerConversation),

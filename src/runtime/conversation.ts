@@ -60,7 +60,7 @@ const defaultDeliveryTtlSeconds = 3600;
 export async function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
   const { conversation, delivery } = request;
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
-  const begun = await engine.store.turns.begin(conversation, { ...(delivery !== undefined && { delivery }), deliveryTtlSeconds, lockTtlMs });
+  const begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs });
   // Only a message with a delivery id can be a retry.
   if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
 
@@ -114,10 +114,10 @@ async function turn(engine: Engine, request: TurnRequest, begun: TurnStart, deli
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
 
     const written = await store.turns.commit(conversation, {
-      ...(held.owner !== undefined && { owner: held.owner }),
+      owner: held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
-      ...(delivery !== undefined && { delivery: { id: delivery, answer: JSON.stringify(driven.output), ttlSeconds: deliveryTtlSeconds } }),
+      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(driven.output), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
@@ -125,10 +125,7 @@ async function turn(engine: Engine, request: TurnRequest, begun: TurnStart, deli
   } catch (error) {
     // A turn that failed may be tried again by the platform: free the delivery so the retry
     // runs it, and the lock so the next message need not wait for the lease to run out.
-    const owner = held?.owner;
-    await store.turns
-      .abandon(conversation, { ...(owner !== undefined && { owner }), ...(delivery !== undefined && { delivery }) })
-      .catch(() => undefined);
+    await store.turns.abandon(conversation, { owner: held?.owner, delivery }).catch(() => undefined);
     throw error;
   } finally {
     await held?.release?.();

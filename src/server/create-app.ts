@@ -56,7 +56,7 @@ export function createApp(options: AppOptions): Express {
       observe();
       await turnOptions.late?.(rest);
     };
-    const answer = await runTurn(engine, request, { ...turnOptions, late });
+    const answer = await runTurn(engine, request, { deadlineMs: turnOptions.deadlineMs, late });
     // Retries ran nothing: they are not turns.
     if (answer.duplicate !== true && answer.continues !== true) observe();
     return answer;

@@ -133,34 +133,23 @@ describe('scripts/pizza.json', () => {
   });
 
   it('branches on the count, follows a choice target, and answers a trigger keyword mid-conversation', async () => {
+    const greeting = "Ciao! Let's get you a pizza.\nWhich size?\n1. Small\n2. Large\n3. Just looking";
     const engine = engineFor(await example('pizza.json'));
     await play(chatWith(engine, { user: 'u-branches' }), `
       > hi
-      Ciao! Let's get you a pizza.
-      Which size?
-      1. Small
-      2. Large
-      3. Just looking
+      ${greeting}
       > small
       How many?
       > opening hours
       We are open every day from 11:00 to 23:00.
       > hi
-      Ciao! Let's get you a pizza.
-      Which size?
-      1. Small
-      2. Large
-      3. Just looking
+      ${greeting}
       > small
       How many?
       > 9
       For more than 5 pizzas, please call the shop.
       > hi
-      Ciao! Let's get you a pizza.
-      Which size?
-      1. Small
-      2. Large
-      3. Just looking
+      ${greeting}
       > Just looking
       Arrivederci!
     `);

@@ -1,7 +1,9 @@
 // Finding the placeholders of a template, for load-time checks. Rendering is the business of
 // src/templates/; this scanner only has to agree with it on what counts as a placeholder:
-// `{name}` is one, `{{` and `}}` are literal braces, `<authtoken>` is `{authtoken}` spelled
-// the way the product this engine replaces spelled it. A `}` on its own is literal text.
+// `{name}` is one, `{{` and `}}` are literal braces, `<authtoken>` (or `<authtoken.ID>`) is
+// `{authtoken}` spelled the way the product this engine replaces spelled it. A `}` on its own
+// is literal text.
+import { ANGLE_AUTHTOKEN } from '../templates/template.js';
 
 export interface Placeholder {
   /** What is between the braces, exactly as written. */
@@ -17,8 +19,6 @@ export interface TemplateScan {
   /** Indexes of `{` that no `}` closes. */
   unclosed: number[];
 }
-
-const angleAuthToken = '<authtoken>';
 
 export function scanTemplate(template: string): TemplateScan {
   const placeholders: Placeholder[] = [];
@@ -39,15 +39,13 @@ export function scanTemplate(template: string): TemplateScan {
         placeholders.push({ name: template.slice(i + 1, close), start: i, end: close + 1 });
         i = close + 1;
       }
-    } else if (c === '<' && template.startsWith(angleAuthToken, i)) {
-      placeholders.push({ name: 'authtoken', start: i, end: i + angleAuthToken.length });
-      i += angleAuthToken.length;
+    } else if (c === '<') {
+      const angle = ANGLE_AUTHTOKEN.exec(template.slice(i, i + 200));
+      if (angle?.[1] !== undefined) {
+        placeholders.push({ name: angle[1], start: i, end: i + angle[0].length });
+        i += angle[0].length;
+      } else i += 1;
     } else i += 1;
   }
   return { placeholders, unclosed };
-}
-
-/** The names a template refers to, each once, in the order they first appear. */
-export function placeholderNames(template: string): string[] {
-  return [...new Set(scanTemplate(template).placeholders.map((p) => p.name))];
 }

@@ -23,8 +23,11 @@ export interface CompiledTemplate {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
-// `<authtoken>` is the seed product's spelling; no other name may be written with angle brackets.
-const ANGLE_AUTHTOKEN = /^<(authtoken(?:\.[A-Za-z0-9_-]+)?)>/;
+/**
+ * `<authtoken>` (and `<authtoken.ID>`) is the seed product's spelling; no other name may be
+ * written with angle brackets. The loader's scanner uses this too, so both agree.
+ */
+export const ANGLE_AUTHTOKEN = /^<(authtoken(?:\.[A-Za-z0-9_-]+)?)>/;
 
 // Bots hold a bounded set of templates, but nothing stops a caller from compiling text that
 // varies per conversation; the cap keeps that from growing memory without end.

@@ -37,6 +37,22 @@ describe('placeholders in templates', () => {
     ]);
   });
 
+  it('checks <authtoken.ID> like {authtoken.ID}: a token in text, and a definition that does not exist', () => {
+    const text = botText(
+      [
+        { type: 'message', text: 'Yours: <authtoken.login>' },
+        { type: 'webService', url: 'https://api.example.com', headers: { Authorization: 'Bearer <authtoken.nope>' } },
+      ],
+      { authTokens: login },
+    );
+    const { bot, problems } = loadBotText(text, 'bot.json');
+    expect(bot).toBeUndefined();
+    expect(problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['secret-in-text', '/scripts/main/steps/0/text'],
+      ['unknown-placeholder', '/scripts/main/steps/1/headers/Authorization'],
+    ]);
+  });
+
   it('accepts tokens, secrets, accounts and user fields where requests are built', () => {
     const text = botText(
       [

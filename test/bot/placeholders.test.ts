@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { placeholderNames, scanTemplate } from '../../src/bot/placeholders.js';
+import { scanTemplate } from '../../src/bot/placeholders.js';
+import { placeholders } from '../../src/templates/template.js';
 
-describe('placeholderNames', () => {
-  it('finds each name once, in order', () => {
-    expect(placeholderNames('Hi {name}, your {account.acme} balance is {balance}. Bye {name}')).toEqual(['name', 'account.acme', 'balance']);
+const names = (template: string) => scanTemplate(template).placeholders.map((p) => p.name);
+
+describe('scanTemplate', () => {
+  it('finds every placeholder, in order', () => {
+    expect(names('Hi {name}, your {account.acme} balance is {balance}. Bye {name}')).toEqual(['name', 'account.acme', 'balance', 'name']);
   });
 
   it('takes doubled braces as literal braces', () => {
-    expect(placeholderNames('{{not}} a {real} one }}')).toEqual(['real']);
+    expect(names('{{not}} a {real} one }}')).toEqual(['real']);
   });
 
-  it('reads <authtoken> as {authtoken}', () => {
-    expect(placeholderNames('Bearer <authtoken>')).toEqual(['authtoken']);
+  it('reads <authtoken> and <authtoken.ID> as {authtoken} and {authtoken.ID}, as the renderer does', () => {
+    const template = 'Bearer <authtoken> or <authtoken.acme-login>, not <account>';
+    expect(names(template)).toEqual(['authtoken', 'authtoken.acme-login']);
+    expect(placeholders(template)).toEqual(['authtoken', 'authtoken.acme-login']);
   });
 
   it('finds nothing in plain text', () => {
-    expect(placeholderNames('Hello there')).toEqual([]);
+    expect(names('Hello there')).toEqual([]);
   });
-});
-
-describe('scanTemplate', () => {
   it('gives where each placeholder is', () => {
     expect(scanTemplate('a {b} <authtoken>').placeholders).toEqual([
       { name: 'b', start: 2, end: 5 },

@@ -91,11 +91,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   };
 
   const keyed: Keyed = {
-    async setIfAbsent(key, value, ttlSeconds) {
-      if (live(keyedMap, key) !== undefined) return false;
-      keyedMap.set(key, { value, expiresAt: expiryOf(now(), ttlSeconds) });
-      return true;
-    },
     async get(key) {
       return live(keyedMap, key)?.value;
     },

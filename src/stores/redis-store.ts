@@ -245,9 +245,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 
   const keyed: Keyed = {
-    async setIfAbsent(key, value, ttlSeconds) {
-      return (await client.set(keyedKey(key), value, 'PX', toMs(ttlSeconds), 'NX')) === 'OK';
-    },
     async get(key) {
       return (await client.get(keyedKey(key))) ?? undefined;
     },

@@ -50,8 +50,6 @@ export interface Locks {
 
 /** Small keyed values with a TTL: failure counters for back-off, what a phone call keeps between requests. */
 export interface Keyed {
-  /** Sets `key` only when absent; true when this call set it. */
-  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /**

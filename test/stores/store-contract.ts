@@ -476,27 +476,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('keyed values', () => {
-      test('sets a value if absent only once', async ({ store }) => {
-        const key = uniqueName('dedupe');
-        expect(await store.keyed.setIfAbsent(key, 'first', 60)).toBe(true);
-        expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(false);
-        expect(await store.keyed.get(key)).toBe('first');
-      });
-
-      test('lets exactly one of several concurrent setIfAbsent calls win', async ({ store }) => {
-        const key = uniqueName('dedupe');
-        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.keyed.setIfAbsent(key, `v${i}`, 60)));
-        expect(results.filter(Boolean)).toHaveLength(1);
-      });
-
-      test('sets a value if absent again once the first has expired', async ({ store }) => {
-        const key = uniqueName('dedupe');
-        expect(await store.keyed.setIfAbsent(key, 'first', SHORT_TTL_S)).toBe(true);
-        await sleep(PAST_SHORT_TTL_MS);
-        expect(await store.keyed.get(key)).toBeUndefined();
-        expect(await store.keyed.setIfAbsent(key, 'second', 60)).toBe(true);
-      });
-
       test('gets, overwrites, expires and deletes values', async ({ store }) => {
         const key = uniqueName('value');
         expect(await store.keyed.get(key)).toBeUndefined();

@@ -37,7 +37,7 @@ export async function measureParleyTurns(options: RateOptions): Promise<RateResu
     collectGarbage();
     const started = performance.now();
     for (let c = 0; c < options.conversations; c += 1) {
-      const user = { id: `user-${c}`, channel: 'web' as const };
+      const user = { id: `user-${c}`, channel: 'web' as const, via: 'botframework' as const };
       const conversation = `web:user-${c}`;
       for (let t = 0; t < shapeMessages.length; t += 1) {
         const answer = await runTurn(engine, { user, conversation, input: { text: shapeMessages[t]! } });

@@ -133,7 +133,7 @@ export async function measureHeap(conversations = 10_000): Promise<HeapMemory> {
 
 function smsUser(i: number): User {
   const phone = `+1555${String(i).padStart(7, '0')}`;
-  return { id: phone, channel: 'sms', phone };
+  return { id: phone, channel: 'sms', via: 'twilio', phone };
 }
 
 async function inParallel(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {

@@ -62,7 +62,7 @@ async function measureOn(kind: 'memory' | 'redis', store: Store, servicesUrl: st
     for (let i = 0; i < options.warmup + options.samples; i += 1) {
       // A new user each time: a cached token would skip the questions altogether.
       const phone = `+1555${String(i).padStart(7, '0')}`;
-      const user = { id: phone, channel: 'sms' as const, phone };
+      const user = { id: phone, channel: 'sms' as const, via: 'twilio' as const, phone };
       const conversation = `sms:${kind}:${phone}`;
       await runTurn(engine, { user, conversation, input: { text: 'hi' } });
       const asked = await runTurn(engine, { user, conversation, input: { text: 'ada' } });

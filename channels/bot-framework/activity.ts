@@ -3,14 +3,17 @@
 // Direct Line, the Emulator, …) is `web`, which has no sign-in.
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
 import type { TurnRequest } from '../../src/runtime/conversation.js';
-import type { ChannelId, Choice, TurnOutput, UserInput } from '../../src/runtime/turn.js';
+import type { Authority, ChannelId, Choice, TurnOutput, UserInput } from '../../src/runtime/turn.js';
 
 export function channelOf(channelId: string | undefined): ChannelId {
   return channelId === 'facebook' ? 'messenger' : 'web';
 }
 
-/** Undefined for what is not a user's message (conversationUpdate, typing…): nothing to run. */
-export function turnRequestOf(activity: Partial<Activity>): TurnRequest | undefined {
+/**
+ * Undefined for what is not a user's message (conversationUpdate, typing…): nothing to run.
+ * `via`: `botframework` when the Bot Service's token was checked, `emulator` when not.
+ */
+export function turnRequestOf(activity: Partial<Activity>, via: Authority): TurnRequest | undefined {
   if (activity.type !== 'message') return undefined;
   const userId = activity.from?.id;
   const conversationId = activity.conversation?.id;
@@ -20,7 +23,7 @@ export function turnRequestOf(activity: Partial<Activity>): TurnRequest | undefi
   const choice = choiceOf(activity);
   if (choice !== undefined) input.choice = choice;
   const request: TurnRequest = {
-    user: { id: userId, channel: channelOf(activity.channelId) },
+    user: { id: userId, channel: channelOf(activity.channelId), via },
     conversation: `${activity.channelId ?? 'unknown'}:${conversationId}`,
     input,
   };

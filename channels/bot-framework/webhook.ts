@@ -45,7 +45,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
-    const request = turnRequestOf(activity);
+    const request = turnRequestOf(activity, appId === '' ? 'emulator' : 'botframework');
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
     const late = async (rest: TurnOutput) => {

@@ -35,7 +35,7 @@ function whatsappMessages(body: Json): MetaMessage[] {
         const user = from.startsWith('+') ? from : `+${from}`;
         found.push({
           request: {
-            user: /^\+[1-9]\d{6,14}$/.test(user) ? { id: user, channel: 'whatsapp', phone: user } : { id: user, channel: 'whatsapp' },
+            user: /^\+[1-9]\d{6,14}$/.test(user) ? { id: user, channel: 'whatsapp', via: 'meta', phone: user } : { id: user, channel: 'whatsapp', via: 'meta' },
             conversation: `whatsapp:${user}`,
             input: whatsappInput(message),
             delivery: `meta:${id}`,
@@ -83,7 +83,7 @@ function messengerMessages(body: Json): MetaMessage[] {
         input = withChoice(text(event.postback.title) ?? '', text(event.postback.payload));
         mid = text(event.postback.mid);
       } else continue;
-      const request: TurnRequest = { user: { id: psid, channel: 'messenger' }, conversation: `messenger:${psid}`, input };
+      const request: TurnRequest = { user: { id: psid, channel: 'messenger', via: 'meta' }, conversation: `messenger:${psid}`, input };
       if (mid !== undefined) request.delivery = `meta:${mid}`;
       found.push({ request, address: { kind: 'messenger', psid } });
     }

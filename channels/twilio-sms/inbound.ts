@@ -1,6 +1,6 @@
 // A Twilio Messaging webhook (SMS, or WhatsApp through Twilio) as a turn request.
 import type { TurnRequest } from '../../src/runtime/conversation.js';
-import type { User, UserInput } from '../../src/runtime/turn.js';
+import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
 import { field } from './signature.js';
 
 export interface InboundMessage {
@@ -14,8 +14,11 @@ export interface InboundMessage {
 const whatsappPrefix = 'whatsapp:';
 const e164 = /^\+[1-9]\d{6,14}$/;
 
-/** Undefined when a field the turn needs is missing: the request is malformed. */
-export function parseTwilioMessage(fields: Record<string, unknown>): InboundMessage | undefined {
+/**
+ * Undefined when a field the turn needs is missing: the request is malformed. `via` is
+ * `twilio` when the signature was checked, `unverified` when TWILIO_VALIDATE=false.
+ */
+export function parseTwilioMessage(fields: Record<string, unknown>, via: Authority): InboundMessage | undefined {
   const from = field(fields, 'From')?.trim();
   const to = field(fields, 'To')?.trim();
   const sid = field(fields, 'MessageSid')?.trim();
@@ -25,7 +28,7 @@ export function parseTwilioMessage(fields: Record<string, unknown>): InboundMess
   // WhatsApp may name a user by an id that is not a phone number (`whatsapp:<BSUID>`).
   const id = whatsapp ? from.slice(whatsappPrefix.length).trim() : from;
   if (id === '') return undefined;
-  const user: User = { id, channel: whatsapp ? 'whatsapp' : 'sms' };
+  const user: User = { id, channel: whatsapp ? 'whatsapp' : 'sms', via };
   if (e164.test(id)) user.phone = id;
 
   const input: UserInput = { text: field(fields, 'Body') ?? '' };

@@ -3,6 +3,7 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import { ParleyError } from '../../src/runtime/errors.js';
+import type { Authority } from '../../src/runtime/turn.js';
 
 export interface TwilioSignatureSettings {
   /** TWILIO_AUTH_TOKEN; without it every request is refused, unless `validate` is false. */
@@ -28,6 +29,11 @@ export function requireTwilioSignature(settings: TwilioSignatureSettings): Reque
     }
     next();
   };
+}
+
+/** Who vouches for the user ids of Twilio's requests: Twilio, unless signatures are not checked. */
+export function twilioAuthority(settings: TwilioSignatureSettings): Authority {
+  return settings.validate ? 'twilio' : 'unverified';
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

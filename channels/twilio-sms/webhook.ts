@@ -6,7 +6,7 @@ import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';
 import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
-import { requireTwilioSignature, type TwilioSignatureSettings } from './signature.js';
+import { requireTwilioSignature, twilioAuthority, type TwilioSignatureSettings } from './signature.js';
 
 export interface TwilioSmsDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
@@ -25,7 +25,7 @@ const deliveryTtlSeconds = 120;
 export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
   router.post('/twilio/sms', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
-    const message = parseTwilioMessage(req.body as Record<string, unknown>);
+    const message = parseTwilioMessage(req.body as Record<string, unknown>, twilioAuthority(deps.signature));
     if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and MessageSid');
     const { request, from, to } = message;
 

@@ -1,7 +1,7 @@
 // A Twilio Voice webhook as one of the moments of a call. The step counter `n` travels in the
 // URLs our TwiML gives Twilio (`/twilio/voice?n=3`), so a retried callback names the same step.
 import type { TurnRequest } from '../../src/runtime/conversation.js';
-import type { User, UserInput } from '../../src/runtime/turn.js';
+import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
 import { field } from '../twilio-sms/signature.js';
 
 export type CallMoment =
@@ -22,11 +22,11 @@ export interface InboundCall {
 
 const e164 = /^\+[1-9]\d{6,14}$/;
 
-export function parseCall(fields: Record<string, unknown>, query: Record<string, unknown>): InboundCall | undefined {
+export function parseCall(fields: Record<string, unknown>, query: Record<string, unknown>, via: Authority): InboundCall | undefined {
   const callSid = field(fields, 'CallSid')?.trim();
   const from = field(fields, 'From')?.trim();
   if (!callSid || !from) return undefined;
-  const user: User = { id: from, channel: 'phone' };
+  const user: User = { id: from, channel: 'phone', via };
   if (e164.test(from)) user.phone = from;
 
   const wait = count(query.wait);

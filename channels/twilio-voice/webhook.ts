@@ -7,7 +7,7 @@ import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/con
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Prompt, TurnOutput, UserInput } from '../../src/runtime/turn.js';
-import { requireTwilioSignature, type TwilioSignatureSettings } from '../twilio-sms/signature.js';
+import { requireTwilioSignature, twilioAuthority, type TwilioSignatureSettings } from '../twilio-sms/signature.js';
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
 
@@ -64,7 +64,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
   };
 
   router.post('/twilio/voice', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
-    const call = parseCall(req.body as Record<string, unknown>, req.query);
+    const call = parseCall(req.body as Record<string, unknown>, req.query, twilioAuthority(deps.signature));
     if (call === undefined) throw new ParleyError('bad-request', 'a Twilio call needs CallSid and From');
     const { moment } = call;
     let twiml: string;

@@ -23,7 +23,7 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   const interactive = process.stdin.isTTY === true;
   const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
   const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
-  const user: User = phoneLike ? { id: userId, channel: options.channel, phone: userId } : { id: userId, channel: options.channel };
+  const user: User = phoneLike ? { id: userId, channel: options.channel, via: 'console', phone: userId } : { id: userId, channel: options.channel, via: 'console' };
   let call = 0;
   const conversation = () => (options.channel === 'phone' ? `phone:console-call-${call}` : `${options.channel}:${userId}`);
 

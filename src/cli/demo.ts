@@ -17,7 +17,7 @@ export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const services = await startExampleServices(bot, env);
   const store = createMemoryStore();
   const engine = createEngine({ bot, store, env });
-  const user: User = { id: '+15550100001', channel: 'sms', phone: '+15550100001' };
+  const user: User = { id: '+15550100001', channel: 'sms', via: 'console', phone: '+15550100001' };
   const out = (line = '') => process.stdout.write(`${line}\n`);
 
   const conversation = async (title: string, messages: string[]) => {

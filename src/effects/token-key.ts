@@ -1,14 +1,20 @@
 // Where a cached token lives: per bot, definition, scope and user (or conversation).
 import type { AuthTokenDefinition } from '../bot/schema.js';
 import type { EffectTurn } from '../runtime/drive.js';
+import { isAuthenticated } from '../runtime/turn.js';
 
-/** On the phone caller ID can be forged, so a token is kept for the call unless the author says otherwise. */
+/**
+ * On the phone caller ID can be forged, so a token is kept for the call unless the author says
+ * otherwise. A user id no platform vouched for is never trusted with a user's token, whatever
+ * the author says: anyone could send that id.
+ */
 export function scopeOf(definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'user'>): 'user' | 'conversation' {
+  if (!isAuthenticated(turn.user.via)) return 'conversation';
   return definition.scope ?? (turn.user.channel === 'phone' ? 'conversation' : 'user');
 }
 
 export function tokenKey(token: string, definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'bot' | 'user' | 'conversation' | 'session'>): string {
-  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${conversationOf(turn)}` : `u:${turn.user.channel}:${turn.user.id}`;
+  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${conversationOf(turn)}` : `u:${turn.user.via}:${turn.user.channel}:${turn.user.id}`;
   return `${turn.bot.id}:${token}:${owner}`;
 }
 
@@ -19,5 +25,5 @@ function conversationOf(turn: Pick<EffectTurn, 'conversation' | 'session'>): str
 
 /** Failures are counted per user and definition, whatever the scope, so a new call does not reset them. */
 export function failureKey(token: string, turn: Pick<EffectTurn, 'bot' | 'user'>): string {
-  return `${turn.bot.id}:${token}:${turn.user.channel}:${turn.user.id}`;
+  return `${turn.bot.id}:${token}:${turn.user.via}:${turn.user.channel}:${turn.user.id}`;
 }

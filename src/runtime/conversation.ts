@@ -23,7 +23,10 @@ export interface Engine {
 
 export interface TurnRequest {
   user: User;
-  /** One user on one channel; on the phone, one call. */
+  /**
+   * One user on one channel; on the phone, one call. The store keeps it under the user's
+   * authority too (see `conversationKey`), so channels cannot name another authority's state.
+   */
   conversation: string;
   /** Absent input starts the conversation without user text (a call rings). */
   input?: UserInput;
@@ -57,15 +60,21 @@ const lockTtlMs = 150_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
+/** Where a conversation's state lives: under the authority that vouched for its user. */
+export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversation'>): string {
+  return `${request.user.via}:${request.conversation}`;
+}
+
 export async function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
-  const { conversation, delivery } = request;
+  const { delivery } = request;
+  const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
   const begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs });
   // Only a message with a delivery id can be a retry.
   if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
 
   const output: TurnOutput = { replies: [], ended: false };
-  const running = turn(engine, request, begun, deliveryTtlSeconds, output);
+  const running = turn(engine, request, conversation, begun, deliveryTtlSeconds, output);
 
   if (options.deadlineMs === undefined) return running;
   let timer: NodeJS.Timeout | undefined;
@@ -100,9 +109,9 @@ interface Held {
   release?: () => Promise<void>;
 }
 
-async function turn(engine: Engine, request: TurnRequest, begun: TurnStart, deliveryTtlSeconds: number, output: TurnOutput): Promise<TurnOutput> {
+async function turn(engine: Engine, request: TurnRequest, conversation: string, begun: TurnStart, deliveryTtlSeconds: number, output: TurnOutput): Promise<TurnOutput> {
   const { bot, store } = engine;
-  const { conversation, delivery } = request;
+  const { delivery } = request;
   let held: Held | undefined;
   try {
     held = begun.kind === 'started' ? { session: begun.session, owner: begun.owner } : await waitForTurn(store, conversation);

@@ -5,11 +5,27 @@ import type { InputType } from '../bot/schema.js';
 export type ChannelId = 'sms' | 'whatsapp' | 'messenger' | 'phone' | 'web';
 export const channelIds: readonly ChannelId[] = ['sms', 'whatsapp', 'messenger', 'phone', 'web'];
 
+/**
+ * Who vouched for a user id: the platform whose signature or token authenticated the request
+ * that named it. Ids vouched for by different authorities live in different keys, so a Twilio
+ * user, a Meta user and a Bot Framework user with the same id never share a session or a token.
+ * `emulator` (the Bot Framework Emulator, unauthenticated) and `unverified` (TWILIO_VALIDATE=false)
+ * vouch for nothing: such users never reach a token beyond their own conversation.
+ * `console` is the person at this machine's terminal (`chat`, `demo`).
+ */
+export type Authority = 'twilio' | 'meta' | 'botframework' | 'emulator' | 'unverified' | 'console';
+
+/** Authorities whose user ids anyone who can reach the server could have made up. */
+export function isAuthenticated(authority: Authority): boolean {
+  return authority !== 'emulator' && authority !== 'unverified';
+}
+
 /** Who the conversation is with. */
 export interface User {
   /** Stable id of the user on the channel (phone number, PSID, Bot Framework user id…). */
   id: string;
   channel: ChannelId;
+  via: Authority;
   /** E.164 phone number, where the channel knows it. */
   phone?: string;
 }

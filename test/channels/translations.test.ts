@@ -17,9 +17,9 @@ const ask = (prompt: Partial<Prompt>): TurnOutput => ({ replies: [], ended: fals
 
 describe('Twilio Messaging', () => {
   it('reads an SMS as the sms channel, keyed by MessageSid', () => {
-    expect(parseTwilioMessage(fixture('twilio-sms.form.json'))).toEqual({
+    expect(parseTwilioMessage(fixture('twilio-sms.form.json'), 'twilio')).toEqual({
       request: {
-        user: { id: '+15550001234', channel: 'sms', phone: '+15550001234' },
+        user: { id: '+15550001234', channel: 'sms', via: 'twilio', phone: '+15550001234' },
         conversation: 'sms:+15550001234',
         input: { text: 'Hi, what are your opening hours?' },
         delivery: 'twilio:SM00000000000000000000000000000101',
@@ -30,15 +30,15 @@ describe('Twilio Messaging', () => {
   });
 
   it('reads WhatsApp without the prefix, with the button payload as the choice', () => {
-    const parsed = parseTwilioMessage(fixture('twilio-whatsapp-button.form.json'));
-    expect(parsed?.request.user).toEqual({ id: '+15550001234', channel: 'whatsapp', phone: '+15550001234' });
+    const parsed = parseTwilioMessage(fixture('twilio-whatsapp-button.form.json'), 'twilio');
+    expect(parsed?.request.user).toEqual({ id: '+15550001234', channel: 'whatsapp', via: 'twilio', phone: '+15550001234' });
     expect(parsed?.request.input).toEqual({ text: 'Confirm booking', choice: 'confirm_booking' });
     expect(parsed?.from).toBe('whatsapp:+15550001234');
   });
 
   it('keeps a WhatsApp id that is not a phone number, without a phone', () => {
-    const parsed = parseTwilioMessage({ ...fixture('twilio-whatsapp.form.json'), From: 'whatsapp:US.1349120865530' });
-    expect(parsed?.request.user).toEqual({ id: 'US.1349120865530', channel: 'whatsapp' });
+    const parsed = parseTwilioMessage({ ...fixture('twilio-whatsapp.form.json'), From: 'whatsapp:US.1349120865530' }, 'twilio');
+    expect(parsed?.request.user).toEqual({ id: 'US.1349120865530', channel: 'whatsapp', via: 'twilio' });
   });
 
   it('escapes what the bot says inside TwiML', () => {
@@ -49,23 +49,23 @@ describe('Twilio Messaging', () => {
 describe('Twilio Voice', () => {
   const gather = fixture('twilio-voice-gather.form.json');
   it('tells the moments of a call apart by their fields and query', () => {
-    expect(parseCall(fixture('twilio-voice-incoming.form.json'), {})?.moment).toEqual({ kind: 'start' });
-    expect(parseCall(gather, { n: '3' })?.moment).toEqual({ kind: 'answer', n: 3, input: { text: '2', keypad: true } });
-    expect(parseCall(fixture('twilio-voice-gather-speech.form.json'), { n: '1' })?.moment).toEqual({ kind: 'answer', n: 1, input: { text: 'I would like to check my order status.' } });
-    expect(parseCall({ ...gather, Digits: '' }, { n: '3', timeout: '1' })?.moment).toEqual({ kind: 'silence', n: 3, times: 1 });
-    expect(parseCall({ ...gather, Digits: '' }, { n: '3', timeout: '2' })?.moment).toEqual({ kind: 'silence', n: 3, times: 2 });
-    expect(parseCall(gather, { wait: '2', w: '5' })?.moment).toEqual({ kind: 'wait', n: 2, tries: 5 });
-    expect(parseCall({ ...gather, CallSid: '' }, {})).toBeUndefined();
+    expect(parseCall(fixture('twilio-voice-incoming.form.json'), {}, 'twilio')?.moment).toEqual({ kind: 'start' });
+    expect(parseCall(gather, { n: '3' }, 'twilio')?.moment).toEqual({ kind: 'answer', n: 3, input: { text: '2', keypad: true } });
+    expect(parseCall(fixture('twilio-voice-gather-speech.form.json'), { n: '1' }, 'twilio')?.moment).toEqual({ kind: 'answer', n: 1, input: { text: 'I would like to check my order status.' } });
+    expect(parseCall({ ...gather, Digits: '' }, { n: '3', timeout: '1' }, 'twilio')?.moment).toEqual({ kind: 'silence', n: 3, times: 1 });
+    expect(parseCall({ ...gather, Digits: '' }, { n: '3', timeout: '2' }, 'twilio')?.moment).toEqual({ kind: 'silence', n: 3, times: 2 });
+    expect(parseCall(gather, { wait: '2', w: '5' }, 'twilio')?.moment).toEqual({ kind: 'wait', n: 2, tries: 5 });
+    expect(parseCall({ ...gather, CallSid: '' }, {}, 'twilio')).toBeUndefined();
   });
 });
 
 describe('Bot Framework', () => {
   it('reads Facebook as messenger and Web Chat as web', () => {
-    const facebook = turnRequestOf(fixture('botframework-facebook-message.json'));
-    expect(facebook).toMatchObject({ user: { id: '2400000000000001', channel: 'messenger' }, conversation: 'facebook:2400000000000001-100000000000123', input: { text: 'hello, world!' } });
-    const webchat = turnRequestOf(fixture('botframework-webchat-message.json'));
+    const facebook = turnRequestOf(fixture('botframework-facebook-message.json'), 'botframework');
+    expect(facebook).toMatchObject({ user: { id: '2400000000000001', channel: 'messenger', via: 'botframework' }, conversation: 'facebook:2400000000000001-100000000000123', input: { text: 'hello, world!' } });
+    const webchat = turnRequestOf(fixture('botframework-webchat-message.json'), 'botframework');
     expect(webchat).toMatchObject({ user: { channel: 'web' }, conversation: 'webchat:0000000000000000000000-us', delivery: 'botframework:webchat:0000000000000000000000-us|0000001' });
-    expect(turnRequestOf({ ...fixture('botframework-webchat-message.json'), type: 'conversationUpdate' })).toBeUndefined();
+    expect(turnRequestOf({ ...fixture('botframework-webchat-message.json'), type: 'conversationUpdate' }, 'botframework')).toBeUndefined();
   });
 
   it('offers yes and no as suggested actions for a yes/no question', () => {
@@ -77,7 +77,7 @@ describe('Bot Framework', () => {
 describe('Meta', () => {
   it('reads WhatsApp numbers as E.164, interactive replies as choices, and statuses as nothing', () => {
     const [text] = metaMessages(fixture('meta-whatsapp-text.json'));
-    expect(text?.request).toMatchObject({ user: { id: '+15550001234', phone: '+15550001234', channel: 'whatsapp' }, conversation: 'whatsapp:+15550001234' });
+    expect(text?.request).toMatchObject({ user: { id: '+15550001234', phone: '+15550001234', channel: 'whatsapp', via: 'meta' }, conversation: 'whatsapp:+15550001234' });
     expect(text?.address).toEqual({ kind: 'whatsapp', to: '15550001234', phoneNumberId: '100000000000001' });
     expect(metaMessages(fixture('meta-whatsapp-interactive-reply.json'))[0]?.request.input).toEqual({ text: 'Confirm', choice: 'confirm_booking' });
     expect(metaMessages(fixture('meta-whatsapp-status.json'))).toEqual([]);

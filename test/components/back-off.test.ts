@@ -68,7 +68,7 @@ describe('back-off of refused sign-ins', () => {
       `,
     );
     expect(service.requests).toHaveLength(3);
-    expect(await store.keyed.get(`authfail:test-bot:acme:sms:${ada}`)).toBe('3');
+    expect(await store.keyed.get(`authfail:test-bot:acme:twilio:sms:${ada}`)).toBe('3');
 
     clock.forward(5);
     await play(
@@ -87,7 +87,7 @@ describe('back-off of refused sign-ins', () => {
 
     await play(chatWith(engine, { user: alan }), '> hi\nPassword?\n> right\nWelcome.');
     expect(service.requests).toHaveLength(4);
-    expect(await store.keyed.get(`authfail:test-bot:acme:sms:${alan}`)).toBeUndefined();
+    expect(await store.keyed.get(`authfail:test-bot:acme:twilio:sms:${alan}`)).toBeUndefined();
   });
 
   it('counts failures across conversations, and doubles the pause with each further failure', async () => {
@@ -115,7 +115,7 @@ describe('back-off of refused sign-ins', () => {
     const { engine, store } = engineFor(bankFor(service, 3), { clock: clock.now });
     const chat = chatWith(engine, { user: ada });
     await play(chat, '> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> wrong\nNot accepted.\nPassword?\n> right\nWelcome.');
-    expect(await store.keyed.get(`authfail:test-bot:acme:sms:${ada}`)).toBeUndefined();
+    expect(await store.keyed.get(`authfail:test-bot:acme:twilio:sms:${ada}`)).toBeUndefined();
   });
 
   it('does not count a service that is down against the user', async () => {
@@ -127,7 +127,7 @@ describe('back-off of refused sign-ins', () => {
       for (let j = 0; j < 3; j += 1) await chat.send('pw');
     }
     expect(service.requests).toHaveLength(6);
-    expect(await store.keyed.get(`authfail:test-bot:acme:sms:${ada}`)).toBeUndefined();
+    expect(await store.keyed.get(`authfail:test-bot:acme:twilio:sms:${ada}`)).toBeUndefined();
   });
 
   it('counts per user and definition, whatever the call: a new phone call is still throttled', async () => {

@@ -61,9 +61,9 @@ export function enginesOnRedis(label: string): (bot: Bot, options?: EngineOption
       engine,
       store,
       prefix,
-      tokenKey: (definition, user = '+15550100001') => `${prefix}:t:${bot.id}:${definition}:u:sms:${user}`,
+      tokenKey: (definition, user = '+15550100001') => `${prefix}:t:${bot.id}:${definition}:u:twilio:sms:${user}`,
       seedToken: (definition, token, account = 'ada', user = '+15550100001') =>
-        store.tokens.set(`${bot.id}:${definition}:u:sms:${user}`, { token, account }, 600),
+        store.tokens.set(`${bot.id}:${definition}:u:twilio:sms:${user}`, { token, account }, 600),
     };
   };
 }

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { previewLines } from '../../channels/preview.js';
 import { loadBotText } from '../../src/bot/load.js';
-import { runTurn, type Engine } from '../../src/runtime/conversation.js';
+import { conversationKey, runTurn, type Engine } from '../../src/runtime/conversation.js';
 import type { User } from '../../src/runtime/turn.js';
 import type { Store } from '../../src/stores/store.js';
 import { botOf, chatWith, play } from '../support/conversation.js';
@@ -116,7 +116,7 @@ interface Traces {
 
 /** Sends each message as its own delivery, keeping every reply, session and Redis state. */
 async function converse(engine: Engine, store: Store, messages: string[], traces: Traces): Promise<string[]> {
-  const user: User = { id: '+15550100001', channel: 'sms', phone: '+15550100001' };
+  const user: User = { id: '+15550100001', channel: 'sms', via: 'twilio', phone: '+15550100001' };
   const conversation = 'sms:+15550100001';
   const lines: string[] = [];
   for (const text of messages) {
@@ -127,7 +127,7 @@ async function converse(engine: Engine, store: Store, messages: string[], traces
     } catch (error) {
       traces.errors.push(error instanceof Error ? `${error.message}\n${error.stack}` : String(error));
     }
-    const session = await store.sessions.get(conversation);
+    const session = await store.sessions.get(conversationKey({ user, conversation }));
     if (session !== undefined) traces.sessions.push(session.value);
     // Between turns is where a secret asked early would sit: look at Redis after every turn.
     for (const [key, value] of await dumpKeys(raw, '')) traces.redis.push(`${key}\n${value}`);
@@ -220,7 +220,7 @@ describe('a token is never saved into a variable', () => {
     );
     const chat = chatWith(engine);
     await play(chat, '> hi\nPassword?\n> pw\nHi Ada. Anything else? []');
-    expect((await store.sessions.get('sms:+15550100001'))?.value).not.toContain('tok-in-profile');
+    expect((await store.sessions.get('twilio:sms:+15550100001'))?.value).not.toContain('tok-in-profile');
   });
 
   it('nor into the account name, when accountPath points at the token', async () => {
@@ -240,7 +240,7 @@ describe('a token is never saved into a variable', () => {
       }),
     );
     await play(chatWith(engine), '> hi\nUsername?\n> ada\nPassword?\n> pw\nHi ada. More?');
-    expect((await store.sessions.get('sms:+15550100001'))?.value).not.toContain('tok-as-account');
+    expect((await store.sessions.get('twilio:sms:+15550100001'))?.value).not.toContain('tok-as-account');
   });
 
   it('from an API answer that echoes any of the tokens the call used', async () => {
@@ -261,7 +261,7 @@ describe('a token is never saved into a variable', () => {
     await seedToken('alpha', 'tok-alpha-echoed');
     await seedToken('beta', 'tok-beta-echoed');
     await play(chatWith(engine), '> hi\nSaved [] [] []. More?');
-    const session = (await store.sessions.get('sms:+15550100001'))?.value;
+    const session = (await store.sessions.get('twilio:sms:+15550100001'))?.value;
     expect(session).not.toContain('tok-alpha-echoed');
     expect(session).not.toContain('tok-beta-echoed');
   });

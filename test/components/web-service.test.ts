@@ -171,7 +171,7 @@ describe('webService: the request', () => {
     await seedToken('alpha', 'tok-alpha');
     await play(chatWith(engine), '> hi\nThat did not go through.');
     expect(service.requests).toEqual([]);
-    expect(await store.tokens.get('test-bot:alpha:u:sms:+15550100001')).toEqual({ token: 'tok-alpha', account: 'ada' });
+    expect(await store.tokens.get('test-bot:alpha:u:twilio:sms:+15550100001')).toEqual({ token: 'tok-alpha', account: 'ada' });
   });
 
   it('signs in again, rather than calling without it, when the step’s own token is gone but another is cached', async () => {
@@ -311,7 +311,7 @@ describe('webService: a token the API refuses', () => {
       `,
     );
     expect(service.to('GET /balance').map((seen) => seen.headers.authorization)).toEqual(['Bearer tok-stale', 'Bearer tok-1']);
-    expect(await store.tokens.get('test-bot:acme:u:sms:+15550100001')).toEqual({ token: 'tok-1', account: 'ada' });
+    expect(await store.tokens.get('test-bot:acme:u:twilio:sms:+15550100001')).toEqual({ token: 'tok-1', account: 'ada' });
   });
 
   it('takes onError when the API refuses the new token too', async () => {

@@ -11,7 +11,7 @@ const say = (text: string): TurnEvent => ({ kind: 'message', input: { text } });
 const result = (r: EffectResult): TurnEvent => ({ kind: 'result', result: r });
 
 function contextOf(file: unknown, channel: ChannelId = 'sms', now = 1_000_000): TurnContext {
-  return { bot: botOf(file), user: { id: 'u1', channel }, now };
+  return { bot: botOf(file), user: { id: 'u1', channel, via: 'twilio' }, now };
 }
 
 /** Runs events one after another, threading the session through, and returns every Advance. */

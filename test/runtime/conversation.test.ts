@@ -77,7 +77,7 @@ function counting(store: Store) {
   return { store: wrapped, counts };
 }
 
-const user: User = { id: '+15550100007', channel: 'sms', phone: '+15550100007' };
+const user: User = { id: '+15550100007', channel: 'sms', via: 'twilio', phone: '+15550100007' };
 const texts = (o: TurnOutput) => [...o.replies.map((r) => r.text), ...(o.prompt ? [o.prompt.text] : [])];
 
 const stores: Array<[string, () => Store]> = [

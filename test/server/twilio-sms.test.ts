@@ -68,14 +68,14 @@ describe('POST /twilio/sms', () => {
     const picked = await postTwilio(app, '/twilio/sms', tap);
     expect(twimlTexts(picked.text, 'Message')).toEqual(['Your booking is confirmed.']);
     // Ended: the session is gone (the deliveries' answers stay, under the conversation, for retries).
-    expect([...(await app.keys()).keys()].some((key) => key.endsWith(`{whatsapp:${number}}:s`))).toBe(false);
+    expect([...(await app.keys()).keys()].some((key) => key.endsWith(`{twilio:whatsapp:${number}}:s`))).toBe(false);
   });
 
   it('accepts a WhatsApp user named by an id that is not a phone number', async () => {
     const app = await startApp(menuBot);
     const answer = await postTwilio(app, '/twilio/sms', { ...fixture('twilio-whatsapp.form.json'), From: 'whatsapp:US.13491208655302741918' });
     expect(answer.status).toBe(200);
-    expect([...(await app.keys()).keys()].some((key) => key.endsWith('{whatsapp:US.13491208655302741918}:s'))).toBe(true);
+    expect([...(await app.keys()).keys()].some((key) => key.endsWith('{twilio:whatsapp:US.13491208655302741918}:s'))).toBe(true);
   });
 
   it('gives a retried MessageSid the same TwiML and runs the turn once', async () => {
@@ -109,7 +109,7 @@ describe('POST /twilio/sms', () => {
     const number = uniquePhone();
     const fields = smsFrom(number, 'hi');
     await postTwilio(app, '/twilio/sms', fields);
-    const key = `${app.prefix}:{sms:${number}}:d:twilio:${fields.MessageSid}`;
+    const key = `${app.prefix}:{twilio:sms:${number}}:d:twilio:${fields.MessageSid}`;
     expect((await app.keys()).get(key)).toMatch(/^=/);
     const raw = rawRedis();
     try {

@@ -5,7 +5,7 @@ import { previewLines } from '../../channels/preview.js';
 import { indexBot, type Bot } from '../../src/bot/bot.js';
 import { botFile } from '../../src/bot/schema.js';
 import { runTurn, type Engine } from '../../src/runtime/conversation.js';
-import type { ChannelId, TurnOutput } from '../../src/runtime/turn.js';
+import type { Authority, ChannelId, TurnOutput, User } from '../../src/runtime/turn.js';
 
 export interface TestChat {
   /** The user sends a message; the bot's lines come back. */
@@ -15,11 +15,15 @@ export interface TestChat {
   last?: TurnOutput;
 }
 
-export function chatWith(engine: Engine, options: { channel?: ChannelId; user?: string; conversation?: string } = {}): TestChat {
+// The platform that vouches for users of each channel in these tests.
+const authorityOf: Record<ChannelId, Authority> = { sms: 'twilio', whatsapp: 'twilio', phone: 'twilio', messenger: 'meta', web: 'botframework' };
+
+export function chatWith(engine: Engine, options: { channel?: ChannelId; user?: string; conversation?: string; via?: Authority } = {}): TestChat {
   const channel = options.channel ?? 'sms';
   const userId = options.user ?? '+15550100001';
   const conversation = options.conversation ?? `${channel}:${userId}`;
-  const user = channel === 'sms' || channel === 'whatsapp' || channel === 'phone' ? { id: userId, channel, phone: userId } : { id: userId, channel };
+  const via = options.via ?? authorityOf[channel];
+  const user: User = channel === 'sms' || channel === 'whatsapp' || channel === 'phone' ? { id: userId, channel, via, phone: userId } : { id: userId, channel, via };
   const chat: TestChat = {
     async send(text, choice) {
       const input = choice === undefined ? { text, keypad: channel === 'phone' } : { text, choice };

@@ -14,6 +14,8 @@ export interface EngineOptions {
   store: Store;
   /** Where `{secret.NAME}` (BOT_SECRET_NAME) and ALLOW_PRIVATE_NETWORKS are read. */
   env?: NodeJS.ProcessEnv;
+  /** Overrides ALLOW_PRIVATE_NETWORKS: the operator asked for local services (`--demo-services`). */
+  allowPrivateNetworks?: boolean;
   /** TOKEN_ENCRYPTION_KEY's cipher, shared by every instance; else a per-process one. */
   cipher?: TokenCipher;
   log?: Log;
@@ -29,7 +31,7 @@ export function createEngine(options: EngineOptions): Engine {
     backOff: createBackOff(options.store.keyed),
     sealer: options.cipher ?? createEphemeralCipher(),
     secret: (name) => (/^[A-Za-z0-9_]+$/.test(name) ? env[`BOT_SECRET_${name}`] : undefined),
-    allowPrivate: isTrue(env.ALLOW_PRIVATE_NETWORKS),
+    allowPrivate: options.allowPrivateNetworks ?? isTrue(env.ALLOW_PRIVATE_NETWORKS),
     log,
     metrics: options.metrics ?? silentMetrics,
   });

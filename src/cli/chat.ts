@@ -14,12 +14,20 @@ import { startExampleServices } from './example-services.js';
 export interface ChatOptions {
   channel: ChannelId;
   user?: string;
+  /** Start the demo services (scripts/' example bots call them) and let calls reach them. */
+  demoServices?: boolean;
 }
 
 export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const services = await startExampleServices(bot, env);
+  const example = options.demoServices === true ? await startExampleServices() : undefined;
   const opened = await openStore(env, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
-  const engine = createEngine({ bot, store: opened.store, env, ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }) });
+  const engine = createEngine({
+    bot,
+    store: opened.store,
+    env,
+    ...(example && { allowPrivateNetworks: example.allowPrivateNetworks }),
+    ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
+  });
   const interactive = process.stdin.isTTY === true;
   const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
   const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
@@ -67,5 +75,5 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   }
   if (interactive) process.stdout.write('\n');
   await opened.store.close();
-  await services?.close();
+  await example?.services?.close();
 }

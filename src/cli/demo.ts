@@ -14,9 +14,9 @@ export const demoBotPath = join(import.meta.dirname, '..', '..', 'scripts', 'dem
 
 export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const bot = await loadOrExit(demoBotPath);
-  const services = await startExampleServices(bot, env);
+  const { services, allowPrivateNetworks } = await startExampleServices();
   const store = createMemoryStore();
-  const engine = createEngine({ bot, store, env });
+  const engine = createEngine({ bot, store, env, allowPrivateNetworks });
   const user: User = { id: '+15550100001', channel: 'sms', via: 'console', phone: '+15550100001' };
   const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -38,8 +38,8 @@ export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   await conversation('Conversation 1: the bot signs the user in, then calls the API with the token', ['hi', 'ada', 'lovelace']);
   await conversation('Conversation 2: the token is cached, so the bot asks nothing', ['hello again']);
   await conversation('Conversation 3: "logout" forgets the token', ['logout']);
-  out('Talk to it yourself:   npx parley chat scripts/demo.json        (username ada, password lovelace)');
-  out('On the phone keypad:   npx parley chat scripts/phone-bank.json --channel phone   (account 10001, PIN 1815)');
+  out('Talk to it yourself:   npx parley chat scripts/demo.json --demo-services        (username ada, password lovelace)');
+  out('On the phone keypad:   npx parley chat scripts/phone-bank.json --channel phone --demo-services   (account 10001, PIN 1815)');
   out('Run the tests:         npm test');
   await store.close();
   await services?.close();

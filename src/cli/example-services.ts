@@ -1,24 +1,24 @@
-// The example bots in scripts/ talk to the demo auth service and API on 127.0.0.1:4010. When
-// one of them is run, those services start in the same process, so it works out of the box.
-import type { Bot } from '../bot/bot.js';
+// The example bots in scripts/ talk to the demo auth service and API on 127.0.0.1:4010. They
+// start only when asked (the `demo` command, or `--demo-services` on `chat` and `serve`):
+// running them lets the bot's calls reach loopback, which no bot file may switch on by itself.
 import { startDemoServices, type DemoServices } from '../demo/demo-services.js';
 
 export const demoServicesPort = 4010;
-const exampleBots = new Set(['demo', 'phone-bank']);
 
-export function usesDemoServices(bot: Bot): boolean {
-  return exampleBots.has(bot.id);
+export interface ExampleServices {
+  /** Undefined when another Parley on this machine already runs them. */
+  services: DemoServices | undefined;
+  /** The demo services live on loopback: this process's calls must be let through to them. */
+  allowPrivateNetworks: true;
 }
 
-/** Starts the demo services for an example bot, and lets its calls reach loopback. */
-export async function startExampleServices(bot: Bot, env: NodeJS.ProcessEnv): Promise<DemoServices | undefined> {
-  if (!usesDemoServices(bot)) return undefined;
-  env.ALLOW_PRIVATE_NETWORKS ??= 'true';
+/** Starts the demo services on 127.0.0.1:4010, or uses the ones another process runs there. */
+export async function startExampleServices(): Promise<ExampleServices> {
   try {
-    return await startDemoServices(demoServicesPort);
+    return { services: await startDemoServices(demoServicesPort), allowPrivateNetworks: true };
   } catch (error) {
     // Another Parley (a second `serve`, say) already runs them: use those.
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return { services: undefined, allowPrivateNetworks: true };
     throw error;
   }
 }

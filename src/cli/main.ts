@@ -16,9 +16,10 @@ program
   .argument('<bot>', 'the bot file')
   .option('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel, 'sms' as ChannelId)
   .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
-  .action(async (botPath: string, options: { channel: ChannelId; user?: string }) => {
+  .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean }) => {
     const bot = await loadOrExit(botPath);
-    await chat(bot, options.user === undefined ? { channel: options.channel } : { channel: options.channel, user: options.user });
+    await chat(bot, options);
   });
 
 program
@@ -26,9 +27,10 @@ program
   .description('serve a bot to Twilio, the Bot Framework and Meta over HTTP')
   .argument('[bot]', 'the bot file (default: BOT_FILE, else the demo bot)')
   .option('--port <port>', 'the HTTP port (default: PORT, else 3000)', parsePort)
-  .action(async (botPath: string | undefined, options: { port?: number }) => {
+  .option('--demo-services', 'start the demo auth service and API on 127.0.0.1:4010 and let calls reach loopback (development only)')
+  .action(async (botPath: string | undefined, options: { port?: number; demoServices?: boolean }) => {
     const { serve } = await import('./serve.js');
-    await serve(botPath ?? process.env.BOT_FILE ?? demoBotPath, options.port);
+    await serve(botPath ?? process.env.BOT_FILE ?? demoBotPath, options);
   });
 
 program

@@ -3,14 +3,25 @@ import { startServer } from '../server/start-server.js';
 import { startExampleServices } from './example-services.js';
 import { loadOrExit } from './load-or-exit.js';
 
-export async function serve(botFile: string, port: number | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export interface ServeOptions {
+  port?: number;
+  /** Start the demo services and let the bot's calls reach them (development only). */
+  demoServices?: boolean;
+}
+
+export async function serve(botFile: string, options: ServeOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const bot = await loadOrExit(botFile);
-  const services = await startExampleServices(bot, env);
-  const server = await startServer({ botFile, env, ...(port === undefined ? {} : { port }) });
+  const example = options.demoServices === true ? await startExampleServices() : undefined;
+  const server = await startServer({
+    botFile,
+    env,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(example && { allowPrivateNetworks: example.allowPrivateNetworks }),
+  });
   process.stdout.write(`Parley serves "${bot.name}" at ${server.url}\n`);
   const stop = async () => {
     await server.close();
-    await services?.close();
+    await example?.services?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

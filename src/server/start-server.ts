@@ -21,6 +21,8 @@ export interface StartOptions extends Pick<AppOptions, 'deadlineMs' | 'voiceDead
   host?: string;
   /** Where log lines go instead of standard output (tests). */
   logDestination?: DestinationStream;
+  /** Overrides ALLOW_PRIVATE_NETWORKS (`serve --demo-services`). */
+  allowPrivateNetworks?: boolean;
 }
 
 export interface RunningServer {
@@ -44,12 +46,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const opened = await openStore(env, { warn: (message) => log.warn(message) });
   const metrics = createServerMetrics({ processMetrics: true });
-  const engine = createEngine({ bot, store: opened.store, env, log, metrics, ...(opened.cipher && { cipher: opened.cipher }) });
+  const allowPrivate = options.allowPrivateNetworks ?? isTrue(env.ALLOW_PRIVATE_NETWORKS);
+  const engine = createEngine({ bot, store: opened.store, env, log, metrics, allowPrivateNetworks: allowPrivate, ...(opened.cipher && { cipher: opened.cipher }) });
 
   const port = options.port ?? portFrom(env.PORT) ?? 3000;
   let bound = port;
   const publicUrl = env.PUBLIC_URL?.trim() ? env.PUBLIC_URL.trim() : () => `http://localhost:${bound}`;
-  warnAboutSettings(env, log);
+  warnAboutSettings(env, log, allowPrivate);
 
   const app = createApp({
     engine,
@@ -93,7 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 }
 
-function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log): void {
+function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log, allowPrivate: boolean): void {
   const set = (name: string) => env[name] !== undefined && env[name].trim() !== '';
   if (env.TWILIO_VALIDATE?.trim().toLowerCase() === 'false') {
     log.warn({}, 'TWILIO_VALIDATE=false: Twilio signatures are NOT checked; anyone can post to /twilio/*. Use it only in development');
@@ -111,7 +114,7 @@ function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log): void {
   } else if (set('META_APP_SECRET') && !set('META_ACCESS_TOKEN')) {
     log.warn({}, 'META_ACCESS_TOKEN is not set: Meta messages are received but no reply can be sent');
   }
-  if (isTrue(env.ALLOW_PRIVATE_NETWORKS)) log.warn({}, 'ALLOW_PRIVATE_NETWORKS is on: bots may call loopback and private addresses');
+  if (allowPrivate) log.warn({}, 'private networks are allowed (ALLOW_PRIVATE_NETWORKS or --demo-services): bots may call loopback and private addresses');
 }
 
 function portFrom(value: string | undefined): number | undefined {

@@ -71,10 +71,18 @@ describe('parley chat', () => {
   });
 
   it('speaks first on the phone and reads keypad digits', async () => {
-    const result = await parley(['chat', 'scripts/phone-bank.json', '--channel', 'phone'], '10001#\n1815#\n3\n');
+    const result = await parley(['chat', 'scripts/phone-bank.json', '--channel', 'phone', '--demo-services'], '10001#\n1815#\n3\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Welcome to ACME Bank telephone banking.\nPlease enter your account number. Then press the pound key.\nNow enter your PIN.');
     expect(result.stdout).toContain('You are signed out. Goodbye.\n(the call ends)\n');
+  });
+
+  it('starts the demo services only when asked: a bot called "demo" does not open loopback by its id', async () => {
+    const asked = await parley(['chat', 'scripts/demo.json', '--demo-services'], 'hi\nada\nlovelace\n');
+    expect(asked.stdout).toContain('Hi Ada Lovelace, your balance is 1234.56 USD.');
+    const notAsked = await parley(['chat', 'scripts/demo.json'], 'hi\nada\nlovelace\n');
+    expect(notAsked.stdout).toContain("Sorry, I couldn't check your details just now.");
+    expect(notAsked.stdout).not.toContain('balance is');
   });
 
   it('refuses a bot with errors, naming the way to list them', async () => {

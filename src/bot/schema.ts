@@ -133,6 +133,8 @@ export const settings = z.strictObject({
   language: z.string().default('en-US'),
   voice: z.string().default('alice'),
   maxStepsPerTurn: z.number().int().min(10).max(10_000).default(200),
+  /** Auth and web service calls one user message may cause; a loop of calls is an author's bug, not work. */
+  maxCallsPerTurn: z.number().int().min(1).max(100).default(10),
 });
 
 export const trigger = z.strictObject({ keywords: z.array(z.string().min(1)).min(1), script: z.string().min(1) });

@@ -20,6 +20,8 @@ export type TurnEvent =
 
 export interface Advance {
   session: Session;
+  /** Steps run in this turn so far, across the effects in between: the cap is per turn. */
+  steps: number;
   replies: Reply[];
   prompt?: Prompt;
   effect?: Effect;
@@ -34,11 +36,12 @@ export interface TurnContext {
   now: number;
 }
 
-export function advance(ctx: TurnContext, stored: Session | undefined, event: TurnEvent): Advance {
+/** `stepsBefore`: steps this turn already ran before the effect whose result `event` brings. */
+export function advance(ctx: TurnContext, stored: Session | undefined, event: TurnEvent, stepsBefore = 0): Advance {
   const { bot } = ctx;
   const fresh = event.kind !== 'result' && (stored === undefined || stored.ended === true || stored.at === undefined || isExpired(stored, ctx.now, bot.settings.sessionTimeout));
   const session: Session = fresh ? newSession(ctx.now) : { ...stored!, seen: ctx.now };
-  const out: Advance = { session, replies: [], ended: false, warnings: [] };
+  const out: Advance = { session, steps: stepsBefore, replies: [], ended: false, warnings: [] };
 
   let at: Position;
   let stepEvent: StepEvent;
@@ -58,10 +61,9 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
   }
 
   const draft = new TurnDraft(ctx, session, at, out);
-  for (let count = 0; ; count++) {
-    if (count >= bot.settings.maxStepsPerTurn) {
-      out.warnings.push(`${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
-      return finish(out, { text: phrases.runaway });
+  for (; ; out.steps++) {
+    if (out.steps >= bot.settings.maxStepsPerTurn) {
+      return runaway(out, `${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
     }
     const step = stepAt(bot, at);
     // Running past the last step of a script ends the conversation, as `end` would.
@@ -76,8 +78,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
       case 'goto': {
         const to = resolveTarget(bot, at.script, next.target);
         if (to === undefined) {
-          out.warnings.push(`${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
-          return finish(out, { text: phrases.runaway });
+          return runaway(out, `${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
         }
         at = to;
         break;
@@ -106,6 +107,16 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
 function runStep(step: Step, event: StepEvent, draft: Draft): Next {
   // The registry is keyed by step type; TypeScript cannot correlate the two through a union.
   return (registry[step.type] as { run(step: Step, event: StepEvent, draft: Draft): Next }).run(step, event, draft);
+}
+
+/**
+ * Ends a turn that ran away (too many steps, or calls, in one turn): the user is told in plain
+ * words and can start over; the author's log says why.
+ */
+export function runaway(out: Advance, warning: string): Advance {
+  out.warnings.push(warning);
+  delete out.effect;
+  return finish(out, { text: phrases.runaway });
 }
 
 function finish(out: Advance, last?: Reply): Advance {

@@ -9,6 +9,7 @@ export type Severity = 'error' | 'warning';
 export type ProblemCode =
   | 'read-error'
   | 'json-syntax'
+  | 'too-deep'
   | 'duplicate-key'
   | 'schema'
   | 'unknown-start'

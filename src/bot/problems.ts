@@ -22,6 +22,7 @@ export type ProblemCode =
   | 'choice-without-options'
   | 'options-without-choice'
   | 'bad-pattern'
+  | 'bad-path'
   | 'missing-value'
   | 'template-syntax'
   | 'unknown-placeholder'

@@ -25,6 +25,8 @@ export type ProblemCode =
   | 'bad-path'
   | 'missing-value'
   | 'template-syntax'
+  | 'placeholder-in-address'
+  | 'bad-url'
   | 'unknown-placeholder'
   | 'secret-in-text'
   | 'unknown-variable'

@@ -6,6 +6,7 @@ import { allSteps, stepLabel, targetsOf } from './bot-steps.js';
 import type { StepAt } from './bot-steps.js';
 import type { Problem } from './problems.js';
 import type { Step } from './schema.js';
+import { stronglyConnected } from './strongly-connected.js';
 
 export function checkGraph(bot: Bot, source: BotSource): Problem[] {
   return [...unreachableSteps(bot, source), ...endlessLoops(bot, source)];
@@ -110,69 +111,140 @@ function unreachableMessage(steps: readonly Step[], first: number, last: number,
 }
 
 /**
- * Steps that never wait for the user and always go to exactly one next step. A cycle of them
- * runs forever within one turn. Conditions and web services are left out: their way out may
- * depend on variables that change inside the loop, which the loader cannot know.
+ * Only a question is sure to wait for the user. Every other step can run on within the same
+ * turn: a condition whatever its branches, a web service on success and on error, an auth
+ * token when a token is cached or sign-in is paused (and on failure). A cycle of such steps can
+ * therefore run without end, calling services each time round: a webService whose onError led
+ * back to itself made 61,907 calls from one SMS.
  */
-function loopsForever(step: Step): boolean {
-  return step.type === 'message' || step.type === 'set' || step.type === 'goto' || step.type === 'forgetToken';
+function waitsForUser(step: Step): boolean {
+  return step.type === 'question';
+}
+
+interface LoopEdge {
+  to: number;
+  key?: JsonPath;
 }
 
 function endlessLoops(bot: Bot, source: BotSource): Problem[] {
-  const steps = new Map(allSteps(bot).map((at) => [key({ script: at.script, step: at.index }), at]));
-  // Each such step has at most one successor, so following successors from any step either
-  // stops or runs into a cycle: no general search for strongly connected components needed.
-  const next = (at: StepAt): StepAt | undefined => {
-    if (!loopsForever(at.step)) return undefined;
-    const [edge] = successors(bot, { script: at.script, step: at.index });
-    const to = edge ? steps.get(key(edge.to)) : undefined;
-    return to && loopsForever(to.step) ? to : undefined;
-  };
-  const done = new Set<string>();
+  const steps = allSteps(bot).filter((at) => !waitsForUser(at.step));
+  const indexOf = new Map(steps.map((at, i) => [key(position(at)), i]));
+  const edges: LoopEdge[][] = steps.map((at) =>
+    successors(bot, position(at)).flatMap((edge) => {
+      const to = indexOf.get(key(edge.to));
+      return to === undefined ? [] : [{ to, key: edge.key }];
+    }),
+  );
   const problems: Problem[] = [];
-  for (const start of steps.values()) {
-    const path: StepAt[] = [];
-    const onPath = new Map<string, number>();
-    let at: StepAt | undefined = start;
-    while (at && !done.has(key(position(at)))) {
-      onPath.set(key(position(at)), path.length);
-      path.push(at);
-      done.add(key(position(at)));
-      at = next(at);
-      const cycleStart = at ? onPath.get(key(position(at))) : undefined;
-      if (cycleStart !== undefined) {
-        problems.push(endlessLoop(path.slice(cycleStart), bot, source));
-        break;
-      }
-    }
+  for (const component of stronglyConnected(edges.map((out) => out.map((edge) => edge.to)))) {
+    const [only] = component;
+    const cycles = component.length > 1 || (only !== undefined && (edges[only] ?? []).some((edge) => edge.to === only));
+    if (cycles) problems.push(endlessLoop(new Set(component), steps, edges, source));
   }
   return problems;
 }
 
 const position = (at: StepAt): Position => ({ script: at.script, step: at.index });
 
-function endlessLoop(cycle: StepAt[], bot: Bot, source: BotSource): Problem {
-  const gotos = cycle.filter((at) => at.step.type === 'goto');
-  // The goto that jumps back (or to itself) closes the loop; across scripts, the last one.
-  const closing =
-    gotos.find((at) => {
-      const [edge] = successors(bot, position(at));
-      return edge !== undefined && edge.to.script === at.script && edge.to.step <= at.index;
-    }) ??
-    gotos.at(-1) ??
-    cycle[0];
-  if (!closing) throw new Error('an endless loop has steps');
-  // List the loop from where the closing goto jumps to, ending with the goto itself.
-  const from = (cycle.indexOf(closing) + 1) % cycle.length;
-  const ordered = [...cycle.slice(from), ...cycle.slice(0, from)];
-  const acrossScripts = new Set(cycle.map((at) => at.script)).size > 1;
-  const names = ordered.map((at) => (at === closing ? 'this goto' : stepLabel(at, source, acrossScripts)));
-  const [edge] = successors(bot, position(closing));
-  const jumpKey = edge?.key ?? [];
-  const loop = ordered.length === 1 ? 'this goto jumps to itself' : `${names.join(' → ')} → back to ${names[0] ?? ''}`;
+/** One problem per loop: at the jump that closes it, naming the steps of one way round. */
+function endlessLoop(members: ReadonlySet<number>, steps: readonly StepAt[], edges: readonly LoopEdge[][], source: BotSource): Problem {
+  const closing = closingJump(members, steps, edges);
+  const cycle = wayRound(closing.from, closing.edge.to, members, edges);
+  const at = (i: number): StepAt => {
+    const step = steps[i];
+    if (!step) throw new Error('a loop step exists');
+    return step;
+  };
+  const closer = at(closing.from);
+  const acrossScripts = new Set(cycle.map((i) => at(i).script)).size > 1;
+  const names = cycle.map((i) => (i === closing.from ? `this ${closer.step.type}` : stepLabel(at(i), source, acrossScripts)));
+  // A message is read on one screen: a long way round keeps its start and its end.
+  const shown = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more steps …`, ...names.slice(-2)] : names;
+  const loop =
+    cycle.length > 1
+      ? `${shown.join(' → ')} → back to ${names[0] ?? ''}`
+      : closer.step.type === 'goto'
+        ? 'this goto jumps to itself'
+        : `this ${closer.step.type} leads back to itself through ${keyName(closing.edge.key)}`;
+  const others = members.size - cycle.length;
+  const more = others > 0 ? ` (${others} more ${others === 1 ? 'step goes' : 'steps go'} round with them)` : '';
+  const causes = [...new Set(cycle.map((from, i) => cause(at(from).step, i === cycle.length - 1 ? closing.edge : edgeBetween(edges, from, cycle[i + 1]))))].filter(
+    (c) => c !== undefined,
+  );
+  const asLongAs = causes.length > 0 ? `, so it goes round without end as long as ${causes.join(' and ')}` : '';
   return source.error(
     'endless-loop',
-    [...closing.path, ...jumpKey],
-    `endless loop: ${loop}, and no step in it waits for the user: add a question, or a condition that leaves the loop`,
+    [...closer.path, ...(closing.edge.key ?? [])],
+    `endless loop: ${loop}${more}, and no step in it waits for the user${asLongAs}: add a question, or a way out of the loop`,
   );
+}
+
+/**
+ * The jump that closes a loop: the last one in the file that jumps back within its script, as
+ * an author reads a loop; across scripts, the last jump of all. Falling through never closes a
+ * loop (it only goes forward), so a loop always has such a jump.
+ */
+function closingJump(members: ReadonlySet<number>, steps: readonly StepAt[], edges: readonly LoopEdge[][]): { from: number; edge: LoopEdge } {
+  let back: { from: number; edge: LoopEdge } | undefined;
+  let last: { from: number; edge: LoopEdge } | undefined;
+  for (const from of [...members].sort((a, b) => a - b)) {
+    for (const edge of edges[from] ?? []) {
+      if (edge.key === undefined || !members.has(edge.to)) continue;
+      const a = steps[from];
+      const b = steps[edge.to];
+      if (!last || last.from !== from) last = { from, edge };
+      if (a && b && a.script === b.script && b.index <= a.index && (!back || back.from !== from)) back = { from, edge };
+    }
+  }
+  const closing = back ?? last;
+  if (!closing) throw new Error('a loop has a jump');
+  return closing;
+}
+
+/** The shortest way from `start` back to `end` within the loop, as steps in the order they run. */
+function wayRound(end: number, start: number, members: ReadonlySet<number>, edges: readonly LoopEdge[][]): number[] {
+  const cameFrom = new Map<number, number>([[start, start]]);
+  const queue = [start];
+  for (let i = 0; i < queue.length && !cameFrom.has(end); i += 1) {
+    const node = queue[i] ?? start;
+    for (const { to } of edges[node] ?? []) {
+      if (!members.has(to) || cameFrom.has(to)) continue;
+      cameFrom.set(to, node);
+      queue.push(to);
+    }
+  }
+  const path = [end];
+  for (let node = end; node !== start; ) {
+    node = cameFrom.get(node) ?? start;
+    path.push(node);
+  }
+  return path.reverse();
+}
+
+function edgeBetween(edges: readonly LoopEdge[][], from: number, to: number | undefined): LoopEdge | undefined {
+  return (edges[from] ?? []).find((edge) => edge.to === to);
+}
+
+/** What keeps a step sending the conversation round again, where that is not a plain jump. */
+function cause(step: Step, edge: LoopEdge | undefined): string | undefined {
+  const jumps = edge?.key !== undefined;
+  switch (step.type) {
+    case 'webService':
+      return jumps ? 'the web service keeps failing' : 'the web service keeps answering';
+    case 'authToken':
+      return jumps ? 'sign-in keeps failing or is paused' : 'a token is cached';
+    case 'condition':
+      return 'the condition keeps choosing this way';
+    case 'question':
+    case 'message':
+    case 'set':
+    case 'goto':
+    case 'forgetToken':
+    case 'end':
+      return undefined;
+  }
+}
+
+function keyName(path: JsonPath | undefined): string {
+  return (path ?? []).map(String).join('/') || 'its next step';
 }

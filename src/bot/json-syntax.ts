@@ -3,6 +3,7 @@
 import { getLocation, getNodePath, getNodeValue, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import type { Node, ParseError, ParseOptions } from 'jsonc-parser';
 import { BotSource, jsonPointer } from './bot-source.js';
+import { findTooDeep, maxDepth } from './json-depth.js';
 import type { Problem } from './problems.js';
 
 // Bot files are plain JSON, as the spec promises to every tool that reads them.
@@ -18,6 +19,14 @@ export interface ParsedJson {
 export function parseBotJson(text: string, file: string): ParsedJson {
   // A byte-order mark is not JSON, but editors add one, and do not count it as a column.
   const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Before the parser, which recurses once per level and would overflow the stack.
+  const deep = findTooDeep(clean);
+  if (deep) {
+    const source = new BotSource(file, clean, undefined);
+    const { line, column } = source.position(deep.offset);
+    const message = `objects and lists are nested more than ${maxDepth} levels deep here, and a bot file is never that deep: check that this is the bot file you meant, and remove the extra levels`;
+    return { source, problems: [{ severity: 'error', file, line, column, pointer: jsonPointer(deep.path), message, code: 'too-deep' }] };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(clean, errors, strictJson);
   const source = new BotSource(file, clean, root);

@@ -12,6 +12,7 @@ import { checkReferences } from './references.js';
 import { schemaProblems } from './schema-problems.js';
 import { botFile } from './schema.js';
 import { checkStepRules } from './step-rules.js';
+import { checkUrls } from './url-checks.js';
 
 export interface LoadResult {
   /** Set only when no problem is an error. */
@@ -31,6 +32,7 @@ export function loadBotText(text: string, file: string): LoadResult {
     ...checkReferences(bot, parsed.source),
     ...checkStepRules(bot, parsed.source),
     ...checkPlaceholders(bot, parsed.source),
+    ...checkUrls(bot, parsed.source),
     ...checkGraph(bot, parsed.source),
   ].sort(byPosition);
   return hasErrors(problems) ? { problems } : { bot, problems };

@@ -1,7 +1,9 @@
 // Rules about one definition or step at a time that the schema cannot say: keys that depend
-// on other keys, regular expressions that must compile, answers that should be secret.
+// on other keys, regular expressions that must compile, paths that must be readable, answers
+// that should be secret.
+import { pathFault } from '../http/json-path.js';
 import type { Bot } from './bot.js';
-import type { BotSource } from './bot-source.js';
+import type { BotSource, JsonPath } from './bot-source.js';
 import { allSteps } from './bot-steps.js';
 import type { Problem } from './problems.js';
 
@@ -21,6 +23,10 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
         ),
       );
     }
+    for (const key of ['tokenPath', 'expiresInPath', 'accountPath'] as const) {
+      const written = definition[key];
+      if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
+    }
     definition.questions.forEach((question, i) => {
       const kind = secretKind(question.field);
       if (kind && !question.secret)
@@ -35,6 +41,8 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
   }
 
   for (const { step, path } of allSteps(bot)) {
+    if ((step.type === 'authToken' || step.type === 'webService') && step.save !== undefined)
+      for (const [variable, written] of Object.entries(step.save)) problems.push(...pathProblems(source, [...path, 'save', variable], `the path saved as "${variable}"`, written));
     if (step.type === 'question') {
       const inputWritten = source.node([...path, 'input']) !== undefined;
       if (step.input === 'choice' && step.options === undefined)
@@ -86,6 +94,22 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
     }
   }
   return problems;
+}
+
+const pathAdvice = 'write a field name ("token"), a dotted path ("data.auth.token") or a plain JSONPath ("$.data.token", "$.items[0].id")';
+
+// The check readPath makes at run time, so no path passes here and then reads nothing.
+function pathProblems(source: BotSource, at: JsonPath, what: string, path: string): Problem[] {
+  switch (pathFault(path)) {
+    case undefined:
+    case 'empty':
+      // An empty path is the schema's to report.
+      return [];
+    case 'script':
+      return [source.error('bad-path', at, `${what} uses a JSONPath filter or script expression ([?(…)] or (…)), and a bot runs no code: ${pathAdvice} instead`)];
+    case 'syntax':
+      return [source.error('bad-path', at, `${what} is not a JSONPath that can be read: ${pathAdvice}`)];
+  }
 }
 
 const regexAdvice = 'fix it, and remember that in JSON a backslash is written twice ("\\\\d+" for \\d+)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PathError, readPath } from './json-path.js';
+import { PathError, pathFault, readPath } from './json-path.js';
 
 const answer = {
   token: 'abc',
@@ -98,5 +98,33 @@ describe('readPath', () => {
 
   it('refuses an empty path', () => {
     expect(() => readPath(answer, '')).toThrow(PathError);
+  });
+
+  it('refuses a JSONPath that does not parse, rather than reading what jsonpath-plus guesses', () => {
+    // jsonpath-plus reads "$.data[" as "$.data".
+    expect(() => readPath(answer, '$.data[')).toThrow(/not a valid JSONPath/);
+    expect(() => readPath(answer, "$['data")).toThrow(PathError);
+  });
+});
+
+describe('pathFault', () => {
+  it.each([['token'], ['data.auth.token'], ['items.0.id'], ['$'], ['$.data.token'], ['$..token'], ['$.items[*].id'], ['$.items[-1].id'], ["$['a.b']"], ['$["a.b"]'], ['$.items[0:2]'], ['$.items[0,1].id'], ['$.données.clé']])(
+    'finds nothing wrong with %s',
+    (path) => {
+      expect(pathFault(path)).toBeUndefined();
+    },
+  );
+
+  it.each([['$..[?(@.constructor)]'], ['$..[(@.length-1)]'], ['$.items[?(@.id > 7)].id'], ['$.items[?@.id]']])('calls %s a script or filter expression', (path) => {
+    expect(pathFault(path)).toBe('script');
+    expect(() => readPath(answer, path)).toThrow(/script and filter expressions/);
+  });
+
+  it.each([['$.data['], ['$]'], ['$.a b'], ['$.[0]'], ['$.data^'], ['$.data~'], ['$..'], ['$.'], ['$data']])('calls %s a JSONPath that does not parse', (path) => {
+    expect(pathFault(path)).toBe('syntax');
+  });
+
+  it('calls an empty path empty', () => {
+    expect(pathFault('')).toBe('empty');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { JsonValue } from '../runtime/session.js';
-import { renderHeader, renderText, renderUrl } from './render.js';
+import { placeholderInAddress, renderHeader, renderText, renderUrl } from './render.js';
 import { TemplateError } from './template-error.js';
 import type { Lookup } from './template.js';
 
@@ -42,8 +42,8 @@ describe('renderText', () => {
 
 describe('renderUrl', () => {
   it('percent-encodes every inserted value', () => {
-    expect(renderUrl('https://api.example.com/users/{id}?q={q}', vars({ id: 'a b&c/d', q: 'x=1#y' }))).toBe(
-      'https://api.example.com/users/a%20b%26c%2Fd?q=x%3D1%23y',
+    expect(renderUrl('https://api.example.com/users/{id}?q={q}', vars({ id: 'a b&c?d#e', q: 'x=1#y/z' }))).toBe(
+      'https://api.example.com/users/a%20b%26c%3Fd%23e?q=x%3D1%23y%2Fz',
     );
   });
 
@@ -72,10 +72,69 @@ describe('renderUrl', () => {
     }
   });
 
+  it.each([
+    ['the host', 'http://{host}/balance', { host: 'localhost' }],
+    ['the host, after a literal start', 'https://api.{host}/balance', { host: 'example.com' }],
+    ['the port', 'https://api.example.com:{port}/x', { port: '8080' }],
+    ['the user', 'https://{user}@api.example.com/x', { user: 'ada' }],
+    ['the scheme', '{scheme}://api.example.com/x', { scheme: 'https' }],
+    ['a host after leading spaces', '  https://{host}/x', { host: 'localhost' }],
+  ])('never fills a placeholder in %s, whatever its value', (_label, template, values) => {
+    expect(() => renderUrl(template, vars(values))).toThrow(expect.objectContaining({ code: 'template-url', message: expect.stringMatching(/in its scheme, user, host or port/) }));
+  });
+
+  it.each([
+    ['..', '..'],
+    ['.', '.'],
+    ['%2e%2e', '%2e%2e'],
+    ['%2E%2e', '%2E%2e'],
+    ['%252e%252e', '%252e%252e'],
+    ['a slash', 'x/y'],
+    ['a backslash', 'x\\y'],
+    ['an encoded slash', 'x%2Fy'],
+  ])('refuses %s as a path segment, naming the placeholder and not the value', (_label, id) => {
+    try {
+      renderUrl('https://api.example.com/accounts/{id}/balance', vars({ id }));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(TemplateError);
+      expect((error as TemplateError).code).toBe('template-url');
+      expect((error as TemplateError).message).toContain('{id}');
+      expect((error as TemplateError).message).not.toContain(`/${id}/`);
+    }
+  });
+
+  it('refuses a value that makes ".." with the text around it', () => {
+    expect(() => renderUrl('https://api.example.com/a/.{x}/b', vars({ x: '.' }))).toThrow(TemplateError);
+    expect(() => renderUrl('https://api.example.com/a/{x}{y}', vars({ x: '.', y: '.' }))).toThrow(TemplateError);
+  });
+
+  it('accepts dots that are not a whole segment, and anything in the query and fragment', () => {
+    expect(renderUrl('https://api.example.com/files/{name}', vars({ name: '..rc' }))).toBe('https://api.example.com/files/..rc');
+    expect(renderUrl('https://api.example.com/files/{name}.json', vars({ name: '.' }))).toBe('https://api.example.com/files/..json');
+    expect(renderUrl('https://api.example.com/x?up={v}#{f}', vars({ v: '..', f: '../a' }))).toBe('https://api.example.com/x?up=..#..%2Fa');
+    expect(renderUrl('https://api.example.com?q={v}', vars({ v: '..' }))).toBe('https://api.example.com?q=..');
+  });
+
   it('reports an unknown name and leaves its place empty', () => {
     const onMissing = vi.fn();
     expect(renderUrl('https://a.example/{x}', vars({}), onMissing)).toBe('https://a.example/');
     expect(onMissing).toHaveBeenCalledWith('x');
+  });
+});
+
+describe('placeholderInAddress', () => {
+  it('names the first placeholder before the end of the address', () => {
+    expect(placeholderInAddress('http://{host}/x/{id}')).toBe('host');
+    expect(placeholderInAddress('<authtoken>.example.com/x')).toBe('authtoken');
+    expect(placeholderInAddress('{base}/path')).toBe('base');
+  });
+
+  it('finds none when the address is literal text', () => {
+    expect(placeholderInAddress('https://api.example.com/accounts/{id}?q={q}#{f}')).toBeUndefined();
+    expect(placeholderInAddress('https://api.example.com?q={q}')).toBeUndefined();
+    expect(placeholderInAddress('https://{{literal}}.example.com/{id}')).toBeUndefined();
+    expect(placeholderInAddress('https://api.example.com')).toBeUndefined();
   });
 });
 

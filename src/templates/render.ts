@@ -21,20 +21,45 @@ export function renderText(template: string, lookup: Lookup, onMissing?: OnMissi
 
 /**
  * A URL with every inserted value percent-encoded (a value can never add a path segment,
- * a query parameter or a host), so a base URL cannot come from a variable: the scheme and
- * host are written in the template. Throws a `TemplateError` ('template-url') when the result
- * is not an absolute http(s) URL.
+ * a query parameter or a host). Throws a `TemplateError` ('template-url') when a placeholder
+ * stands before the end of the address (see `placeholderInAddress`), when a value in the path
+ * would make a segment "." or ".." or holds "/" or "\" (see `climbingSegment`), or when the
+ * result is not an absolute http(s) URL.
  */
 export function renderUrl(template: string, lookup: Lookup, onMissing?: OnMissing): string {
   const compiled = compileTemplate(template);
-  const url = fillTemplate(compiled, lookup, onceEach(onMissing), (text, name) => {
+  const address = addressOf(compiled);
+  if (address.placeholder !== undefined) {
+    throw new TemplateError('template-url', `the URL template ${describe(compiled)} has {${address.placeholder}} in its scheme, user, host or port, where only literal text may stand`);
+  }
+  const missing = onceEach(onMissing);
+  const inserted: Inserted[] = [];
+  let url = '';
+  for (const part of compiled.parts) {
+    if (typeof part === 'string') {
+      url += part;
+      continue;
+    }
+    const value = lookup(part.name);
+    if (value === undefined) missing?.(part.name);
+    const text = valueAsText(value);
+    let encoded: string;
     try {
-      return encodeURIComponent(text);
+      encoded = encodeURIComponent(text);
     } catch {
       // encodeURIComponent throws on a lone surrogate; the value is not valid text.
-      throw new TemplateError('template-url', `the value of {${name}} is not valid text and cannot go in a URL`);
+      throw new TemplateError('template-url', `the value of {${part.name}} is not valid text and cannot go in a URL`);
     }
-  });
+    inserted.push({ name: part.name, text, start: url.length, end: url.length + encoded.length });
+    url += encoded;
+  }
+  const climbing = address.pathStart === undefined ? undefined : climbingSegment(url, address.pathStart, inserted);
+  if (climbing !== undefined) {
+    throw new TemplateError(
+      'template-url',
+      `the value of {${climbing}} cannot go in a path segment of the URL template ${describe(compiled)}: there a value may not make the segment "." or "..", nor hold "/" or "\\"`,
+    );
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,6 +70,86 @@ export function renderUrl(template: string, lookup: Lookup, onMissing?: OnMissin
     throw new TemplateError('template-url', `the URL template ${describe(compiled)} does not give an http or https URL`);
   }
   return url;
+}
+
+/**
+ * The first placeholder of a URL template that stands in its scheme, user, password, host or
+ * port, or undefined when all of that is literal text. An answer put there could choose which
+ * server is called (`http://{host}/`), so the loader refuses such a template and `renderUrl`
+ * never fills one.
+ */
+export function placeholderInAddress(template: string): string | undefined {
+  return addressOf(compileTemplate(template)).placeholder;
+}
+
+interface Inserted {
+  name: string;
+  /** The value as text, before encoding. */
+  text: string;
+  /** Where its encoded form stands in the URL. */
+  start: number;
+  end: number;
+}
+
+/**
+ * The literal text before the first placeholder must hold the whole address, up to the `/`,
+ * `\`, `?` or `#` that ends it, read as the WHATWG URL parser reads an http(s) URL: leading
+ * spaces and control characters dropped, tabs and line breaks ignored anywhere, any number of
+ * slashes after the scheme. `pathStart` is where the path begins, when it is the path (and not
+ * the query or fragment) that follows the address. The lookahead keeps every slash after the
+ * scheme out of the host, so "http://{host}" cannot pass as an address ended by its second "/".
+ */
+const literalAddress = /^[\u0000-\u0020]*[A-Za-z](?:[\t\n\r]*[A-Za-z0-9+.-])*[\t\n\r]*:[\t\n\r/\\]*(?![\t\n\r/\\])[^/\\?#]*[/\\?#]/;
+
+function addressOf(compiled: CompiledTemplate): { placeholder?: string; pathStart?: number } {
+  const [head, ...rest] = compiled.parts;
+  const first = typeof head === 'string' ? rest[0] : head;
+  if (first === undefined || typeof first === 'string') return {};
+  const literal = typeof head === 'string' ? head : '';
+  const match = literalAddress.exec(literal);
+  if (!match) return { placeholder: first.name };
+  const end = match[0].length - 1;
+  return literal[end] === '/' || literal[end] === '\\' ? { pathStart: end } : {};
+}
+
+/**
+ * The name of a value that would let the URL climb out of the path the author wrote: one that
+ * holds "/" or "\" (servers may decode %2F), or makes its segment "." or ".." once decoded as
+ * often as a server might (%2e, %252e). Such a segment moves the request to another resource
+ * (`/accounts/../admin`).
+ */
+function climbingSegment(url: string, pathStart: number, inserted: readonly Inserted[]): string | undefined {
+  const queryOrFragment = url.slice(pathStart).search(/[?#]/);
+  const pathEnd = queryOrFragment < 0 ? url.length : pathStart + queryOrFragment;
+  for (const value of inserted) {
+    if (value.start >= pathEnd) break;
+    if (decodings(value.text).some((text) => /[/\\]/.test(text))) return value.name;
+    const before = url.slice(pathStart, value.start);
+    const segmentStart = pathStart + Math.max(before.lastIndexOf('/'), before.lastIndexOf('\\')) + 1;
+    const after = url.slice(value.end, pathEnd).search(/[/\\]/);
+    const segmentEnd = after < 0 ? pathEnd : value.end + after;
+    const segment = url.slice(segmentStart, segmentEnd).replace(/[\t\n\r]/g, '');
+    if (decodings(segment).some((text) => text === '.' || text === '..')) return value.name;
+  }
+  return undefined;
+}
+
+/** `text` and what it becomes when percent-decoded again and again, up to a few times. */
+function decodings(text: string): string[] {
+  const all = [text];
+  let current = text;
+  for (let round = 0; round < 4; round += 1) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (next === current) break;
+    all.push(next);
+    current = next;
+  }
+  return all;
 }
 
 /**

@@ -19,7 +19,7 @@ describe('the flow of steps', () => {
     const problem = onlyProblem(result);
     expect(problem).toMatchObject({ severity: 'error', code: 'endless-loop', line: 11, column: 35, pointer: '/scripts/main/steps/2/step' });
     expect(problem.message).toBe(
-      'endless loop: "top" → the set at line 10 → this goto → back to "top", and no step in it waits for the user: add a question, or a condition that leaves the loop',
+      'endless loop: "top" → the set at line 10 → this goto → back to "top", and no step in it waits for the user: add a question, or a way out of the loop',
     );
   });
 
@@ -42,16 +42,92 @@ describe('the flow of steps', () => {
     expect(problem.message).toMatch(/this goto jumps to itself/);
   });
 
-  it('accepts a loop that asks a question, or has a condition that may leave it', () => {
+  it('accepts a loop that asks a question', () => {
     const asking = botText([{ type: 'question', id: 'ask', ask: 'Again?', save: 'a' }, { type: 'goto', step: 'ask' }]);
-    const branching = botText([
+    const retrying = botText([
+      { type: 'webService', id: 'call', url: 'https://api.example.com/balance', onError: 'retry' },
+      { type: 'end', text: 'Done.' },
+      { type: 'question', id: 'retry', ask: 'That failed. Try again?', input: 'yesno', save: 'again' },
+      { type: 'condition', branches: [{ when: { var: 'again', op: 'eq', value: 'yes' }, goto: 'call' }], else: 'bye' },
+      { type: 'end', id: 'bye' },
+    ]);
+    expect(loadBotText(asking, 'bot.json').problems).toEqual([]);
+    expect(loadBotText(retrying, 'bot.json').problems).toEqual([]);
+  });
+
+  it('reports a loop whose only way out is a condition, since nothing in it waits', () => {
+    const text = botText([
       { type: 'set', id: 'top', vars: { n: 'x' } },
       { type: 'condition', branches: [{ when: { var: 'n', op: 'eq', value: 'y' }, goto: 'out' }] },
       { type: 'goto', step: 'top' },
       { type: 'end', id: 'out' },
     ]);
-    expect(loadBotText(asking, 'bot.json').problems).toEqual([]);
-    expect(loadBotText(branching, 'bot.json').problems).toEqual([]);
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'endless-loop', pointer: '/scripts/main/steps/2/step' });
+    expect(problem.message).toMatch(
+      /^endless loop: "top" → the condition at line \d+ → this goto → back to "top", and no step in it waits for the user, so it goes round without end as long as the condition keeps choosing this way: add a question, or a way out of the loop$/,
+    );
+  });
+
+  it('reports a web service whose onError leads back to itself', () => {
+    const text = botText([{ type: 'webService', id: 'call', url: 'https://api.example.com/balance', onError: 'call' }, { type: 'end' }]);
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    const line = text.split('\n').findIndex((l) => l.includes('"onError"'));
+    expect(problem).toMatchObject({ severity: 'error', code: 'endless-loop', pointer: '/scripts/main/steps/0/onError', line: line + 1 });
+    expect(problem.message).toBe(
+      'endless loop: this webService leads back to itself through onError, and no step in it waits for the user, so it goes round without end as long as the web service keeps failing: add a question, or a way out of the loop',
+    );
+  });
+
+  it('reports a web service whose onError comes back through a message, a condition and a goto, once, at the goto', () => {
+    const text = botText([
+      { type: 'webService', id: 'call', url: 'https://api.example.com/balance', save: { balance: 'balance' }, onError: 'sorry' },
+      { type: 'end', text: 'Your balance is {balance}.' },
+      { type: 'message', id: 'sorry', text: 'Trying again.' },
+      { type: 'condition', branches: [{ when: { var: 'balance', op: 'exists' }, goto: 'call' }], else: 'again' },
+      { type: 'goto', id: 'again', step: 'call' },
+    ]);
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'endless-loop', pointer: '/scripts/main/steps/4/step' });
+    expect(problem.message).toMatch(
+      /^endless loop: "call" → "sorry" → the condition at line \d+ → this goto → back to "call", and no step in it waits for the user, so it goes round without end as long as the web service keeps failing and the condition keeps choosing this way: add a question, or a way out of the loop$/,
+    );
+  });
+
+  it('reports an auth token whose onFailure leads back to it through another script', () => {
+    const text = botText([], {
+      scripts: {
+        main: { steps: [{ type: 'authToken', token: 'login', onFailure: 'retry' }, { type: 'end' }] },
+        retry: { steps: [{ type: 'message', text: 'Once more.' }, { type: 'goto', script: 'main' }] },
+      },
+      authTokens: { login: { url: 'https://auth.example.com/login', questions: [{ ask: 'User?', field: 'user' }], ttl: 60, tokenPath: 'token' } },
+    });
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'endless-loop', pointer: '/scripts/retry/steps/1/script' });
+    expect(problem.message).toMatch(/as long as sign-in keeps failing or is paused: add a question, or a way out of the loop$/);
+  });
+
+  it('reports a loop with several ways round once, saying how many more steps go round', () => {
+    const text = botText([
+      { type: 'set', id: 'top', vars: { n: 'x' } },
+      { type: 'condition', branches: [{ when: { var: 'n', op: 'eq', value: 'y' }, goto: 'side' }] },
+      { type: 'goto', step: 'top' },
+      { type: 'message', id: 'side', text: 'Side.' },
+      { type: 'goto', step: 'top' },
+    ]);
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'endless-loop', pointer: '/scripts/main/steps/4/step' });
+    expect(problem.message).toMatch(/^endless loop: "top" → the condition at line \d+ → "side" → this goto → back to "top" \(1 more step goes round with them\)/);
+  });
+
+  it('finds a loop in a very long chain of steps without overflowing the stack', () => {
+    const steps = Array.from({ length: 20_000 }, (_, i) => ({ type: 'set', id: `s${i}`, vars: { n: 'x' } }));
+    const text = botText([...steps, { type: 'goto', step: 's0' }]);
+    const started = performance.now();
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(problem).toMatchObject({ code: 'endless-loop', pointer: '/scripts/main/steps/20000/step' });
+    expect(problem.message).toMatch(/^endless loop: "s0" → "s1" → "s2" → "s3" → … 19995 more steps … → "s19999" → this goto → back to "s0", and no step/);
   });
 
   it('treats a condition with else as never falling through', () => {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { loadBotText } from '../../src/bot/load.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBotFile, loadBotText } from '../../src/bot/load.js';
 import { loadFixture, onlyProblem } from './fixture-bots.js';
 
 describe('a bot file that is not valid JSON', () => {
@@ -61,5 +64,62 @@ describe('a bot file that is not valid JSON', () => {
   it('reports a file that cannot be read', async () => {
     const problem = onlyProblem(await loadFixture('no-such-bot.json'));
     expect(problem).toMatchObject({ code: 'read-error', line: 1, column: 1, message: 'there is no such file: check the path' });
+  });
+});
+
+describe('a bot file nested too deep', () => {
+  let folder = '';
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'parley-deep-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  /** A bot whose web service body is a list nested `levels` deep, written on one line. */
+  const botWithBody = (levels: number): string =>
+    JSON.stringify({ format: 1, id: 'deep', name: 'Deep', start: 'main', scripts: { main: { steps: [{ type: 'webService', url: 'https://api.example.com', body: 0 }] } } }).replace(
+      '"body":0',
+      `"body":${'['.repeat(levels)}${']'.repeat(levels)}`,
+    );
+
+  it('reports where a 1,500-level file crosses 64 levels, instead of crashing', async () => {
+    const path = join(folder, 'deep-body.json');
+    await writeFile(path, botWithBody(1500));
+    const started = performance.now();
+    const result = await loadBotFile(path);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.bot).toBeUndefined();
+    const problem = onlyProblem(result);
+    // The body is level 6 (bot, scripts, main, steps, the step, body): its 60th [ is level 65.
+    const column = botWithBody(1500).indexOf('"body":') + '"body":'.length + 59 + 1;
+    expect(problem).toMatchObject({ severity: 'error', code: 'too-deep', file: path, line: 1, column });
+    expect(problem.pointer).toBe(`/scripts/main/steps/0/body${'/0'.repeat(59)}`);
+    expect(problem.message).toBe(
+      'objects and lists are nested more than 64 levels deep here, and a bot file is never that deep: check that this is the bot file you meant, and remove the extra levels',
+    );
+  });
+
+  it.each([
+    ['closed', '['.repeat(100_000) + ']'.repeat(100_000)],
+    ['never closed', '{"a":'.repeat(100_000)],
+  ])('reports a 100,000-level file (%s) as one problem, fast', async (_label, text) => {
+    const path = join(folder, 'deeper.json');
+    await writeFile(path, text);
+    const started = performance.now();
+    const problem = onlyProblem(await loadBotFile(path));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(problem).toMatchObject({ code: 'too-deep', line: 1 });
+    expect(problem.column).toBe(text.startsWith('[') ? 65 : 5 * 64 + 1);
+  });
+
+  it('counts levels the way the file nests them, not brackets inside strings or comments', () => {
+    const text = `{ "name": "${'['.repeat(200)}", // ${'{'.repeat(200)}\n}`;
+    expect(onlyProblem(loadBotText(text, 'bot.json')).code).toBe('json-syntax');
+  });
+
+  it('accepts 64 levels', () => {
+    const result = loadBotText(botWithBody(59), 'bot.json');
+    expect(result.problems).toEqual([]);
   });
 });

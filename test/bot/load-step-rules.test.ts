@@ -72,4 +72,47 @@ describe('rules within a step or definition', () => {
       ['missing-value', '/scripts/main/steps/1/branches/1/when'],
     ]);
   });
+
+  it('refuses JSONPath filter and script expressions in every path a bot holds, where they are written', () => {
+    const text = botText(
+      [
+        { type: 'authToken', token: 'login', save: { name: '$..[?(@.constructor)]' } },
+        { type: 'webService', url: 'https://api.example.com/items', save: { last: '$..[(@.length-1)]', first: '$.items[0].id' } },
+        { type: 'end' },
+      ],
+      { authTokens: { login: { ...definition, tokenPath: '$..[?(@.constructor)]', expiresInPath: '$..[(@.length-1)]', accountPath: '$.user[?(@.main)].name' } } },
+    );
+    const result = loadBotText(text, 'bot.json');
+    expect(result.bot).toBeUndefined();
+    expect(result.problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['bad-path', '/scripts/main/steps/0/save/name'],
+      ['bad-path', '/scripts/main/steps/1/save/last'],
+      ['bad-path', '/authTokens/login/tokenPath'],
+      ['bad-path', '/authTokens/login/expiresInPath'],
+      ['bad-path', '/authTokens/login/accountPath'],
+    ]);
+    const tokenPath = result.problems[2];
+    expect(tokenPath?.line).toBe(text.split('\n').findIndex((line) => line.includes('"tokenPath"')) + 1);
+    expect(tokenPath?.message).toBe(
+      '"tokenPath" uses a JSONPath filter or script expression ([?(…)] or (…)), and a bot runs no code: write a field name ("token"), a dotted path ("data.auth.token") or a plain JSONPath ("$.data.token", "$.items[0].id") instead',
+    );
+    expect(result.problems[0]?.message).toMatch(/^the path saved as "name" uses a JSONPath filter or script expression/);
+  });
+
+  it('refuses a JSONPath that does not parse', () => {
+    const text = botText([{ type: 'webService', url: 'https://api.example.com/items', save: { first: '$.items[0' } }, { type: 'end' }]);
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'bad-path', pointer: '/scripts/main/steps/0/save/first' });
+    expect(problem.message).toBe(
+      'the path saved as "first" is not a JSONPath that can be read: write a field name ("token"), a dotted path ("data.auth.token") or a plain JSONPath ("$.data.token", "$.items[0].id")',
+    );
+  });
+
+  it('accepts field names, dotted paths and plain JSONPaths', () => {
+    const text = botText(
+      [{ type: 'webService', url: 'https://api.example.com/items', save: { a: 'balance', b: 'data.owner.name', c: '$.items[*].id', d: "$['a.b']", e: '$..token' } }, { type: 'end' }],
+      { authTokens: { login: { ...definition, tokenPath: '$.data.token', expiresInPath: 'expires_in', accountPath: 'user.name' } } },
+    );
+    expect(loadBotText(text, 'bot.json').problems.filter((p) => p.code === 'bad-path')).toEqual([]);
+  });
 });

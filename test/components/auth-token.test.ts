@@ -89,6 +89,36 @@ describe('authToken: what is sent to the auth service', () => {
     expect(login?.body).toBe('');
     expect(bearers(service)).toEqual(['Bearer tok-get']);
   });
+
+  it('counts the service as unavailable, and calls nothing, when an answer would climb out of its path segment', async () => {
+    const service = (await standIn()).on('POST /*', { json: { token: 'tok' } });
+    const { engine } = engineFor(
+      botWith({
+        authTokens: { acme: { url: `${service.url}/regions/{region}/login`, questions: usernameAndPassword, ttl: 3600, tokenPath: 'token', maxAttempts: 1 } },
+        steps: [
+          { type: 'question', ask: 'Which region?', save: 'region' },
+          { type: 'authToken', token: 'acme', onFailure: 'no-access' },
+          { type: 'end', text: 'Signed in.' },
+          { id: 'no-access', type: 'end', text: 'Not signed in.' },
+        ],
+      }),
+    );
+    await play(
+      chatWith(engine),
+      `
+      > hi
+      Which region?
+      > ..
+      What is your username?
+      > ada
+      And your password?
+      > lovelace
+      Sorry, that didn't work. Please try again later.
+      Not signed in.
+      `,
+    );
+    expect(service.requests).toEqual([]);
+  });
 });
 
 describe('authToken: reading the auth service answer', () => {

@@ -126,10 +126,46 @@ describe('webService: the request', () => {
         ],
       }),
     );
-    await play(chatWith(engine), '> hi\nWhich item?\n> a b/c?d&x=1#f\nDone.');
+    await play(chatWith(engine), '> hi\nWhich item?\n> a b?c&x=1#f\nDone.');
     const [seen] = service.requests;
-    expect(seen?.path).toBe('/items/a%20b%2Fc%3Fd%26x%3D1%23f');
-    expect(seen?.query).toEqual({ q: 'a b/c?d&x=1#f', n: '1' });
+    expect(seen?.path).toBe('/items/a%20b%3Fc%26x%3D1%23f');
+    expect(seen?.query).toEqual({ q: 'a b?c&x=1#f', n: '1' });
+  });
+
+  it.each([['..'], ['.'], ['%2e%2e'], ['%2E%2e'], ['a/b'], ['..\\admin']])(
+    'takes onError and sends nothing when the answer %s would climb out of its path segment',
+    async (answer) => {
+      const service = (await standIn()).on('GET /accounts/*', { json: { balance: 1 } }).on('GET /balance', { json: { balance: 1 } });
+      const { engine } = engineFor(
+        botWith({
+          steps: [
+            { type: 'question', ask: 'Which account?', save: 'id' },
+            { type: 'webService', url: `${service.url}/accounts/{id}/balance`, save: { balance: 'balance' }, onError: 'broken' },
+            { type: 'end', text: 'Your balance is {balance}.' },
+            { id: 'broken', type: 'end', text: 'That account cannot be looked up.' },
+          ],
+        }),
+      );
+      await play(chatWith(engine), `> hi\nWhich account?\n> ${answer}\nThat account cannot be looked up.`);
+      expect(service.requests).toEqual([]);
+    },
+  );
+
+  it('takes onError and calls no one when an answer would choose the host', async () => {
+    const service = (await standIn()).on('GET /balance', { json: { balance: 1 } });
+    const { engine } = engineFor(
+      botWith({
+        steps: [
+          { type: 'question', ask: 'Which bank?', save: 'host' },
+          // A bot the loader would refuse; the renderer refuses it too.
+          { type: 'webService', url: `http://{host}:${service.port}/balance`, onError: 'broken' },
+          { type: 'end', text: 'Called.' },
+          { id: 'broken', type: 'end', text: 'That bank cannot be reached.' },
+        ],
+      }),
+    );
+    await play(chatWith(engine), '> hi\nWhich bank?\n> 127.0.0.1\nThat bank cannot be reached.');
+    expect(service.requests).toEqual([]);
   });
 
   it.each([

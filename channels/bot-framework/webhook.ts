@@ -1,7 +1,10 @@
 // POST /api/messages through botbuilder's CloudAdapter: it checks the Bot Service's JWT (with
-// MicrosoftAppId set) and sends our activities to the activity's serviceUrl. Replies of a turn
-// that outlives the deadline are sent proactively, with the conversation's reference.
+// MicrosoftAppId set) and sends our activities to the activity's serviceUrl. Without
+// credentials the route is off, unless BOT_FRAMEWORK_EMULATOR asks for the Emulator:
+// unauthenticated activities, from loopback only. Replies of a turn that outlives the deadline
+// are sent proactively, with the conversation's reference.
 import express, { Router } from 'express';
+import ipaddr from 'ipaddr.js';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -11,7 +14,7 @@ import {
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
-import type { TurnOutput } from '../../src/runtime/turn.js';
+import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
 import { activitiesOf, turnRequestOf } from './activity.js';
 
 export interface BotFrameworkDeps {
@@ -21,11 +24,10 @@ export interface BotFrameworkDeps {
   /** The Bot Service gives a request 15 s. */
   deadlineMs: number;
   /**
-   * Without an app id (local mode) nothing authenticates a request, and the server would post
-   * replies wherever its serviceUrl says: then only a loopback serviceUrl (the Emulator's) is
-   * served, unless this is true (ALLOW_PRIVATE_NETWORKS, for development).
+   * BOT_FRAMEWORK_EMULATOR: without MicrosoftAppId, serve the Bot Framework Emulator, whose
+   * activities nothing authenticates. Without either the route does not exist.
    */
-  anyServiceUrlInLocalMode: boolean;
+  emulator: boolean;
   log: Log;
 }
 
@@ -35,7 +37,13 @@ const sorry = 'Sorry, something went wrong on our side. Please send that again.'
 const deliveryTtlSeconds = 3600;
 
 export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
+  const router = Router();
   const appId = deps.env.MicrosoftAppId?.trim() ?? '';
+  // Who vouches for the users of this route: the Bot Service's token, or nobody (the Emulator).
+  const via: Authority | undefined = appId !== '' ? 'botframework' : deps.emulator ? 'emulator' : undefined;
+  // Without credentials anyone could post any user id; a route that is not there refuses them all.
+  if (via === undefined) return router;
+
   const auth = new ConfigurationBotFrameworkAuthentication(deps.env as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
   // Without this the adapter answers 500 with the error's message: internals must not leak.
@@ -45,7 +53,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
-    const request = turnRequestOf(activity, appId === '' ? 'emulator' : 'botframework');
+    const request = turnRequestOf(activity, via);
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
     const late = async (rest: TurnOutput) => {
@@ -70,13 +78,19 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     if (activities.length > 0) await context.sendActivities(activities);
   };
 
-  const router = Router();
+  if (via === 'emulator') {
+    // The TCP peer, not X-Forwarded-For: the Emulator runs on this machine (`trust proxy` is off).
+    router.post('/api/messages', (req, _res, next) => {
+      next(isLoopbackAddress(req.socket.remoteAddress) ? undefined : new ParleyError('forbidden', 'the Emulator is served to loopback callers only'));
+    });
+  }
   // botbuilder reads req.body: the JSON parser must run first (else it answers 400).
   router.post('/api/messages', express.json({ limit: '100kb' }), async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ParleyError('bad-request', 'the body is not an activity');
-    if (appId === '' && !deps.anyServiceUrlInLocalMode && !isLoopbackUrl((body as { serviceUrl?: unknown }).serviceUrl)) {
-      throw new ParleyError('forbidden', 'without MicrosoftAppId only a local serviceUrl (the Emulator) is served');
+    // Unauthenticated replies go wherever serviceUrl says: only back to this machine.
+    if (via === 'emulator' && !isLoopbackUrl((body as { serviceUrl?: unknown }).serviceUrl)) {
+      throw new ParleyError('forbidden', 'the Emulator is served with a loopback serviceUrl only');
     }
     try {
       await adapter.process(req, res, logic);
@@ -89,11 +103,17 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   return router;
 }
 
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined || !ipaddr.isValid(address)) return false;
+  // process() reads ::ffff:127.0.0.1 as the IPv4 address it stands for.
+  return ipaddr.process(address).range() === 'loopback';
+}
+
 function isLoopbackUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
-    const host = new URL(value).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    const host = new URL(value).hostname.replace(/^\[(.*)\]$/, '$1');
+    return host === 'localhost' || isLoopbackAddress(host);
   } catch {
     return false;
   }

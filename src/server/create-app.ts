@@ -21,7 +21,7 @@ export interface AppOptions {
   engine: Engine;
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
-  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, META_*, ALLOW_PRIVATE_NETWORKS). */
+  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*, ALLOW_PRIVATE_NETWORKS). */
   env: NodeJS.ProcessEnv;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
@@ -102,7 +102,15 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  app.use(botFrameworkRoutes({ run, env, deadlineMs: options.deadlineMs ?? 12_000, anyServiceUrlInLocalMode: isTrue(env.ALLOW_PRIVATE_NETWORKS), log }));
+  app.use(
+    botFrameworkRoutes({
+      run,
+      env,
+      deadlineMs: options.deadlineMs ?? 12_000,
+      emulator: isTrue(env.BOT_FRAMEWORK_EMULATOR),
+      log,
+    }),
+  );
 
   const appSecret = setting('META_APP_SECRET');
   const verifyToken = setting('META_VERIFY_TOKEN');

@@ -34,6 +34,8 @@ export interface AppOptions {
   voiceDeadlineMs?: number;
   /** Meta's webhook is answered at once; replies ready by this deadline go out first (3 s). */
   metaDeadlineMs?: number;
+  /** How long checking a Bot Framework token may take, its keys fetched included (5 s). */
+  botFrameworkAuthTimeoutMs?: number;
   /** Instead of https://api.twilio.com (tests). */
   twilioApiUrl?: string;
   /** Instead of https://graph.facebook.com/v21.0 (tests). */
@@ -108,6 +110,7 @@ export function createApp(options: AppOptions): Express {
       env,
       deadlineMs: options.deadlineMs ?? 12_000,
       emulator: isTrue(env.BOT_FRAMEWORK_EMULATOR),
+      ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
       log,
     }),
   );

@@ -1,32 +1,51 @@
-// POST /api/messages through botbuilder's CloudAdapter: it checks the Bot Service's JWT (with
-// MicrosoftAppId set) and sends our activities to the activity's serviceUrl. Replies of a turn
-// that outlives the deadline are sent proactively, with the conversation's reference.
-import express, { Router } from 'express';
+// POST /api/messages through botbuilder's CloudAdapter. With MicrosoftAppId set, botbuilder
+// checks the Bot Service's JWT; we run that check under a time limit and answer every refusal
+// with a 401 of our own. Without credentials the route is off, unless BOT_FRAMEWORK_EMULATOR
+// asks for the Emulator: unauthenticated activities, from loopback only. Replies go to the
+// activity's serviceUrl; those of a turn that outlives the deadline are sent proactively.
+import express, { Router, type Request } from 'express';
+import ipaddr from 'ipaddr.js';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   TurnContext,
+  type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
 } from 'botbuilder';
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
-import type { TurnOutput } from '../../src/runtime/turn.js';
+import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
 import { activitiesOf, turnRequestOf } from './activity.js';
 
 export interface BotFrameworkDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
-  /** MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId. */
+  /**
+   * MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId, and
+   * botbuilder's own settings (ToBotFromChannelOpenIdMetadataUrl, ToBotFromChannelTokenIssuer, …).
+   */
   env: NodeJS.ProcessEnv;
   /** The Bot Service gives a request 15 s. */
   deadlineMs: number;
   /**
-   * Without an app id (local mode) nothing authenticates a request, and the server would post
-   * replies wherever its serviceUrl says: then only a loopback serviceUrl (the Emulator's) is
-   * served, unless this is true (ALLOW_PRIVATE_NETWORKS, for development).
+   * BOT_FRAMEWORK_EMULATOR: without MicrosoftAppId, serve the Bot Framework Emulator, whose
+   * activities nothing authenticates. Without either the route does not exist.
    */
-  anyServiceUrlInLocalMode: boolean;
+  emulator: boolean;
+  /** How long checking a token may take, OpenID metadata and keys fetched included (5 s). */
+  authTimeoutMs?: number;
   log: Log;
+}
+
+type Authentication = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+type Logic = (context: TurnContext) => Promise<void>;
+
+/** CloudAdapter given a request the route authenticated already, so that the check has a time limit. */
+class AuthenticatedAdapter extends CloudAdapter {
+  processAuthenticated(authentication: Authentication, activity: Activity, logic: Logic): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authentication, activity, logic);
+  }
 }
 
 const sorry = 'Sorry, something went wrong on our side. Please send that again.';
@@ -35,17 +54,24 @@ const sorry = 'Sorry, something went wrong on our side. Please send that again.'
 const deliveryTtlSeconds = 3600;
 
 export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
+  const router = Router();
   const appId = deps.env.MicrosoftAppId?.trim() ?? '';
-  const auth = new ConfigurationBotFrameworkAuthentication(deps.env as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  // Who vouches for the users of this route: the Bot Service's token, or nobody (the Emulator).
+  const via: Authority | undefined = appId !== '' ? 'botframework' : deps.emulator ? 'emulator' : undefined;
+  // Without credentials anyone could post any user id; a route that is not there refuses them all.
+  if (via === undefined) return router;
+
+  const authentication = new ConfigurationBotFrameworkAuthentication(deps.env as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new AuthenticatedAdapter(authentication);
   // Without this the adapter answers 500 with the error's message: internals must not leak.
   adapter.onTurnError = async (_context, error) => {
     deps.log.error({ err: error }, 'Bot Framework turn failed');
   };
+  const authTimeoutMs = deps.authTimeoutMs ?? 5_000;
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
-    const request = turnRequestOf(activity, appId === '' ? 'emulator' : 'botframework');
+    const request = turnRequestOf(activity, via);
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
     const late = async (rest: TurnOutput) => {
@@ -70,30 +96,82 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     if (activities.length > 0) await context.sendActivities(activities);
   };
 
-  const router = Router();
-  // botbuilder reads req.body: the JSON parser must run first (else it answers 400).
-  router.post('/api/messages', express.json({ limit: '100kb' }), async (req, res) => {
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ParleyError('bad-request', 'the body is not an activity');
-    if (appId === '' && !deps.anyServiceUrlInLocalMode && !isLoopbackUrl((body as { serviceUrl?: unknown }).serviceUrl)) {
-      throw new ParleyError('forbidden', 'without MicrosoftAppId only a local serviceUrl (the Emulator) is served');
-    }
+  // botbuilder checks the token, but its key fetch has no time limit and each of its failures
+  // becomes a 500 quoting its message (and at times the caller's claims): here every refusal is
+  // a 401 of our own, with a reason of our own in the log.
+  const authenticate = async (activity: Activity, header: string): Promise<Authentication> => {
     try {
-      await adapter.process(req, res, logic);
+      return await within(authTimeoutMs, authentication.authenticateRequest(activity, header));
     } catch (error) {
-      // The adapter throws only while reading the activity; it answers everything else itself.
-      if (res.headersSent) throw error;
-      throw new ParleyError('bad-request', 'the body is not a valid activity', { cause: error });
+      throw new ParleyError('unauthorized', `Bot Framework token refused: ${header.trim() === '' ? 'no token' : refusalOf(error)}`);
     }
+  };
+
+  if (via === 'emulator') {
+    // The TCP peer, not X-Forwarded-For: the Emulator runs on this machine (`trust proxy` is off).
+    router.post('/api/messages', (req, _res, next) => {
+      next(isLoopbackAddress(req.socket.remoteAddress) ? undefined : new ParleyError('forbidden', 'the Emulator is served to loopback callers only'));
+    });
+  }
+  // The JSON parser runs first: botbuilder reads the activity from req.body.
+  router.post('/api/messages', express.json({ limit: '100kb' }), async (req, res) => {
+    const activity = activityOf(req.body);
+    // Unauthenticated replies go wherever serviceUrl says: only back to this machine.
+    if (via === 'emulator' && !isLoopbackUrl(activity.serviceUrl)) {
+      throw new ParleyError('forbidden', 'the Emulator is served with a loopback serviceUrl only');
+    }
+    const answer = await adapter.processAuthenticated(await authenticate(activity, authorizationOf(req)), activity, logic);
+    res.status(answer?.status ?? 200);
+    if (answer?.body === undefined) res.end();
+    else res.json(answer.body);
   });
   return router;
+}
+
+function activityOf(body: unknown): Activity {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ParleyError('bad-request', 'the body is not an activity');
+  const fields = body as Record<string, unknown>;
+  if (typeof fields.type !== 'string' || typeof fields.serviceUrl !== 'string') throw new ParleyError('bad-request', 'the activity has no type or serviceUrl');
+  return body as Activity;
+}
+
+function authorizationOf(req: Request): string {
+  const header = req.headers.authorization;
+  return typeof header === 'string' ? header : '';
+}
+
+class AuthTimeout extends Error {}
+
+/** `promise`, or an AuthTimeout after `ms`; a check that ends later has no one to tell. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new AuthTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A reason for the log, in our words: botbuilder's messages can quote the caller's claims. */
+function refusalOf(error: unknown): string {
+  if (error instanceof AuthTimeout) return 'timed out fetching the OpenID metadata or keys';
+  const status = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : undefined;
+  const name = error instanceof Error ? error.name : undefined;
+  if ((status !== undefined && status >= 500) || name === 'FetchError') return 'the OpenID metadata or keys could not be fetched';
+  return 'invalid token';
+}
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined || !ipaddr.isValid(address)) return false;
+  // process() reads ::ffff:127.0.0.1 as the IPv4 address it stands for.
+  return ipaddr.process(address).range() === 'loopback';
 }
 
 function isLoopbackUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
-    const host = new URL(value).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    const host = new URL(value).hostname.replace(/^\[(.*)\]$/, '$1');
+    return host === 'localhost' || isLoopbackAddress(host);
   } catch {
     return false;
   }

@@ -21,7 +21,7 @@ export interface AppOptions {
   engine: Engine;
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
-  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, META_*, ALLOW_PRIVATE_NETWORKS). */
+  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*, ALLOW_PRIVATE_NETWORKS). */
   env: NodeJS.ProcessEnv;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
@@ -34,6 +34,8 @@ export interface AppOptions {
   voiceDeadlineMs?: number;
   /** Meta's webhook is answered at once; replies ready by this deadline go out first (3 s). */
   metaDeadlineMs?: number;
+  /** How long checking a Bot Framework token may take, its keys fetched included (5 s). */
+  botFrameworkAuthTimeoutMs?: number;
   /** Instead of https://api.twilio.com (tests). */
   twilioApiUrl?: string;
   /** Instead of https://graph.facebook.com/v21.0 (tests). */
@@ -102,7 +104,16 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  app.use(botFrameworkRoutes({ run, env, deadlineMs: options.deadlineMs ?? 12_000, anyServiceUrlInLocalMode: isTrue(env.ALLOW_PRIVATE_NETWORKS), log }));
+  app.use(
+    botFrameworkRoutes({
+      run,
+      env,
+      deadlineMs: options.deadlineMs ?? 12_000,
+      emulator: isTrue(env.BOT_FRAMEWORK_EMULATOR),
+      ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+      log,
+    }),
+  );
 
   const appSecret = setting('META_APP_SECRET');
   const verifyToken = setting('META_VERIFY_TOKEN');

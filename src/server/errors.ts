@@ -8,6 +8,7 @@ const statusOf: Record<ErrorCode, number> = {
   busy: 503,
   'store-unavailable': 503,
   'bad-request': 400,
+  unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
   internal: 500,
@@ -15,6 +16,7 @@ const statusOf: Record<ErrorCode, number> = {
 
 const plainWords: Record<number, string> = {
   400: 'bad request',
+  401: 'unauthorized',
   403: 'forbidden',
   404: 'not found',
   413: 'request body too large',

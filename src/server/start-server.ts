@@ -106,8 +106,12 @@ function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log, allowPrivate: boole
   if (set('TWILIO_AUTH_TOKEN') && !set('TWILIO_ACCOUNT_SID')) {
     log.warn({}, 'TWILIO_ACCOUNT_SID is not set: replies of slow SMS/WhatsApp turns cannot be sent after the webhook answered');
   }
-  if (!set('MicrosoftAppId')) {
-    log.warn({}, 'MicrosoftAppId is not set: /api/messages runs in local mode (the Emulator), unauthenticated, for loopback serviceUrls only');
+  if (set('MicrosoftAppId')) {
+    if (isTrue(env.BOT_FRAMEWORK_EMULATOR)) log.warn({}, 'BOT_FRAMEWORK_EMULATOR is ignored: MicrosoftAppId is set, so /api/messages takes only activities with a Bot Service token');
+  } else if (isTrue(env.BOT_FRAMEWORK_EMULATOR)) {
+    log.warn({}, 'BOT_FRAMEWORK_EMULATOR is on: /api/messages takes UNAUTHENTICATED activities from loopback callers with a loopback serviceUrl (the Bot Framework Emulator). Use it only in development');
+  } else {
+    log.info({}, 'MicrosoftAppId is not set: /api/messages answers 404 (BOT_FRAMEWORK_EMULATOR=true serves the Bot Framework Emulator)');
   }
   if (set('META_APP_SECRET') !== set('META_VERIFY_TOKEN')) {
     log.warn({}, 'the Meta adapter needs both META_APP_SECRET and META_VERIFY_TOKEN; /meta/webhook is off');

@@ -1,10 +1,13 @@
-// POST /api/messages in botbuilder's local mode (no MicrosoftAppId): the fixtures' activities,
-// with serviceUrl pointing at a stand-in for the Bot Framework Connector that records replies.
+// POST /api/messages in Emulator mode (no MicrosoftAppId, BOT_FRAMEWORK_EMULATOR=true): the
+// fixtures' activities, with serviceUrl pointing at a stand-in for the Bot Framework Connector
+// that records replies; and what the route refuses without credentials or off loopback.
+// Tokens of the Bot Service are in bot-framework-auth.test.ts.
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../components/engine-on-redis.js';
 import type { SeenRequest } from '../support/stand-in-service.js';
-import { appsOnRedis, eventually, fixture, postJson, startSlowService } from './support.js';
+import { appsOnRedis, eventually, fixture, postJson, postMeta, startSlowService } from './support.js';
 
 const startApp = appsOnRedis();
 const startStandIn = standIns();
@@ -40,6 +43,8 @@ const bot = botOf({
   },
 });
 
+const emulator = { BOT_FRAMEWORK_EMULATOR: 'true' };
+
 type Activity = Record<string, unknown> & { conversation: { id: string }; id: string };
 
 async function connector() {
@@ -58,7 +63,7 @@ function activity(name: string, serviceUrl: string, changes: Record<string, unkn
 describe('POST /api/messages', () => {
   it('answers a Facebook activity as the messenger channel, replies posted to its serviceUrl', async () => {
     const { service, replies } = await connector();
-    const app = await startApp(bot);
+    const app = await startApp(bot, emulator);
     const sent = activity('botframework-facebook-message.json', service.url);
     const answer = await postJson(`${app.url}/api/messages`, sent);
     expect(answer.status).toBe(200);
@@ -78,7 +83,7 @@ describe('POST /api/messages', () => {
 
   it('takes a Messenger quick reply payload from channelData as the choice', async () => {
     const { service, replies } = await connector();
-    const app = await startApp(bot);
+    const app = await startApp(bot, emulator);
     const first = activity('botframework-facebook-message.json', service.url);
     await postJson(`${app.url}/api/messages`, first);
     await eventually(() => (replies().length >= 2 ? true : undefined));
@@ -95,7 +100,7 @@ describe('POST /api/messages', () => {
 
   it('answers Web Chat as the web channel, where sign-in takes its onFailure way', async () => {
     const { service, replies } = await connector();
-    const app = await startApp(bot);
+    const app = await startApp(bot, emulator);
     const first = activity('botframework-webchat-message.json', service.url);
     await postJson(`${app.url}/api/messages`, first);
     await eventually(() => (replies().length >= 2 ? true : undefined));
@@ -107,7 +112,7 @@ describe('POST /api/messages', () => {
 
   it('returns the replies in the HTTP answer with deliveryMode expectReplies, and the same to a retry', async () => {
     const { service, replies } = await connector();
-    const app = await startApp(bot);
+    const app = await startApp(bot, emulator);
     const sent = { ...activity('botframework-webchat-message.json', service.url), deliveryMode: 'expectReplies' };
     const answer = await postJson(`${app.url}/api/messages`, sent);
     expect(answer.status).toBe(200);
@@ -120,7 +125,7 @@ describe('POST /api/messages', () => {
 
   it('does not send the replies of a retried activity twice', async () => {
     const { service, replies } = await connector();
-    const app = await startApp(bot);
+    const app = await startApp(bot, emulator);
     const sent = activity('botframework-facebook-message.json', service.url);
     await postJson(`${app.url}/api/messages`, sent);
     await eventually(() => (replies().length >= 2 ? true : undefined));
@@ -148,7 +153,7 @@ describe('POST /api/messages', () => {
         },
       },
     });
-    const app = await startApp(slowBot, {}, { deadlineMs: 150 });
+    const app = await startApp(slowBot, emulator, { deadlineMs: 150 });
     const sent = activity('botframework-webchat-message.json', service.url);
     const started = Date.now();
     expect((await postJson(`${app.url}/api/messages`, sent)).status).toBe(200);
@@ -158,10 +163,107 @@ describe('POST /api/messages', () => {
     expect(got[1]).toMatchObject({ text: 'Found 7.', conversation: { id: sent.conversation.id } });
   });
 
-  it('in local mode, refuses an activity whose serviceUrl is not local', async () => {
-    const app = await startApp(bot, { ALLOW_PRIVATE_NETWORKS: 'false' });
-    const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', 'https://webchat.botframework.com'));
-    expect(answer.status).toBe(403);
+  it('in Emulator mode, refuses an activity whose serviceUrl is not loopback, even with ALLOW_PRIVATE_NETWORKS', async () => {
+    const app = await startApp(bot, { ...emulator, ALLOW_PRIVATE_NETWORKS: 'true' });
+    for (const serviceUrl of ['https://webchat.botframework.com', 'http://192.168.1.10:3978', 'http://localhost.example.com']) {
+      const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', serviceUrl));
+      expect(answer.status).toBe(403);
+      expect(answer.text).toBe('forbidden');
+    }
     expect(await app.keys()).toEqual(new Map());
   });
+
+  it.skipIf(outsideAddress() === undefined)('in Emulator mode, refuses a caller that is not on loopback, whatever X-Forwarded-For says', async () => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, emulator, { host: outsideAddress() });
+    const sent = { ...activity('botframework-webchat-message.json', service.url), deliveryMode: 'expectReplies' };
+    const answer = await postJson(`${app.url}/api/messages`, sent, { 'x-forwarded-for': '127.0.0.1' });
+    expect(answer.status).toBe(403);
+    expect(replies()).toEqual([]);
+    expect(await app.keys()).toEqual(new Map());
+  });
+
+  it('answers 404 to every body without Bot Framework credentials or Emulator mode', async () => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, { ALLOW_PRIVATE_NETWORKS: 'true' });
+    const victim = activity('botframework-facebook-message.json', service.url);
+    const bodies: unknown[] = [
+      { ...victim, deliveryMode: 'expectReplies' },
+      victim,
+      activity('botframework-webchat-message.json', service.url),
+      { ...activity('botframework-webchat-message.json', service.url), channelId: 'emulator' },
+      { ...victim, serviceUrl: 'https://facebook.botframework.com/' },
+      {},
+      '{"type": "message"',
+    ];
+    for (const body of bodies) {
+      const answer = await postJson(`${app.url}/api/messages`, body, { authorization: 'Bearer not-a-token' });
+      expect(answer.status).toBe(404);
+      expect(answer.text).toBe('not found');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(replies()).toEqual([]);
+    expect(await app.keys()).toEqual(new Map());
+  });
+
+  it('in Emulator mode, a Messenger user\'s PSID does not reach the token that user signed in with through Meta', async () => {
+    const secret = 'meta-app-secret';
+    const { service } = await connector();
+    const graph = (await startStandIn()).on('POST /*', { json: { message_id: 'm_out' } });
+    const api = (await startStandIn()).on('POST /login', { json: { token: 'tok-victim' } }).on('GET /balance', { json: { balance: 1200 } });
+    const signInBot = botOf({
+      format: 1,
+      id: 'bf-identity',
+      name: 'bf-identity',
+      start: 'main',
+      authTokens: {
+        acme: {
+          url: `${api.url}/login`,
+          questions: [
+            { ask: 'Username?', field: 'username' },
+            { ask: 'Password?', field: 'password', secret: true },
+          ],
+          ttl: 3600,
+          tokenPath: 'token',
+        },
+      },
+      scripts: {
+        main: {
+          steps: [
+            { type: 'authToken', token: 'acme' },
+            { type: 'webService', url: `${api.url}/balance`, headers: { authorization: 'Bearer {authtoken}' }, save: { balance: 'balance' } },
+            { type: 'end', text: 'Balance: {balance}.' },
+          ],
+        },
+      },
+    });
+    const app = await startApp(signInBot, { ...emulator, META_APP_SECRET: secret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token' }, { graphApiUrl: graph.url });
+    const psid = `24${Date.now()}`;
+    const sentToVictim = () => graph.requests.map((r) => (r.json as { message?: { text?: string } }).message?.text);
+    for (const [n, text] of ['hi', 'ada', 'lovelace'].entries()) {
+      const event = fixture<{ entry: Array<{ messaging: Array<{ sender: { id: string }; message: { mid: string; text: string } }> }> }>('meta-messenger-text.json');
+      const messaging = event.entry[0]!.messaging[0]!;
+      messaging.sender.id = psid;
+      messaging.message = { mid: `m_${psid}_${n}`, text };
+      expect((await postMeta(app, event, secret)).status).toBe(200);
+      await eventually(() => (sentToVictim().length > n ? true : undefined));
+    }
+    expect(sentToVictim()).toEqual(['Username?', 'Password?', 'Balance: 1200.']);
+
+    // The same PSID on the facebook channel through the Emulator route: asked to sign in.
+    const impostor = { ...activity('botframework-facebook-message.json', service.url), from: { id: psid }, text: 'hi', deliveryMode: 'expectReplies' };
+    const answer = await postJson(`${app.url}/api/messages`, impostor);
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.text) as { activities: Array<{ text: string }> }).activities.map((a) => a.text)).toEqual(['Username?']);
+    expect(api.to('GET /balance').map((seen) => seen.headers.authorization)).toEqual(['Bearer tok-victim']);
+  });
 });
+
+/** An address of this machine that is not loopback, for a caller the Emulator route must refuse. */
+function outsideAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    const outside = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (outside !== undefined) return outside.address;
+  }
+  return undefined;
+}

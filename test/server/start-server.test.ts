@@ -37,6 +37,18 @@ describe('startServer', () => {
     expect(twimlTexts(answer.text, 'Message')).toEqual(['Hi.']);
   });
 
+  it('warns at start that Emulator mode takes unauthenticated activities, and serves them from loopback', async () => {
+    const path = botFile({ format: 1, id: 'emulated', name: 'emulated', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
+    const lines: string[] = [];
+    const server = await startServer({ botFile: path, port: 0, host: '127.0.0.1', env: { BOT_FRAMEWORK_EMULATOR: 'true' }, logDestination: { write: (line: string) => void lines.push(line) } });
+    onTestFinished(() => server.close());
+    const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40);
+    expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringMatching(/^BOT_FRAMEWORK_EMULATOR is on: .*UNAUTHENTICATED/));
+    const activity = { ...fixture<Record<string, unknown>>('botframework-webchat-message.json'), serviceUrl: 'http://127.0.0.1:9/', deliveryMode: 'expectReplies' };
+    const answer = await fetch(`http://127.0.0.1:${server.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    expect(((await answer.json()) as { activities: Array<{ text: string }> }).activities.map((a) => a.text)).toEqual(['Hi.']);
+  });
+
   it('checks signatures against PUBLIC_URL when it is set', async () => {
     const path = botFile({ format: 1, id: 'proxied', name: 'proxied', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
     const env = { TWILIO_AUTH_TOKEN: authToken, PUBLIC_URL: 'https://bot.example.com' };

@@ -35,7 +35,10 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl'>;
+type Tuning = Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs'> & {
+  /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
+  host?: string;
+};
 
 /** Apps on Redis for the tests of one file; stopped after each test. */
 export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuning) => Promise<TestApp> {
@@ -43,7 +46,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
   afterEach(async () => {
     await Promise.all(running.splice(0).map((stop) => stop()));
   });
-  return async (bot, env = {}, tuning = {}) => {
+  return async (bot, env = {}, { host = '127.0.0.1', ...tuning } = {}) => {
     const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
     const prefix = testKeyPrefix('server');
     const store = createRedisStore({ url: testRedisUrl(), prefix });
@@ -54,7 +57,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
     let port = 0;
     const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...tuning });
     const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = app.listen(0, host, () => resolve(s));
     });
     port = (server.address() as AddressInfo).port;
     running.push(async () => {
@@ -63,7 +66,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       await store.close();
     });
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       publicUrl: `http://localhost:${port}`,
       store,
       prefix,
@@ -103,8 +106,8 @@ export async function postMeta(app: Pick<TestApp, 'url'>, body: unknown, secret:
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 
-export async function postJson(url: string, body: unknown): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 

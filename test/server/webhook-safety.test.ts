@@ -64,14 +64,15 @@ describe('webhooks that are not what they claim', () => {
   });
 
   it('answers 413 to a body over 100 kb', async () => {
-    const app = await startApp(bot);
+    // /api/messages exists without credentials only in Emulator mode.
+    const app = await startApp(bot, { BOT_FRAMEWORK_EMULATOR: 'true' });
     expect((await postTwilio(app, '/twilio/sms', sms('x'.repeat(120_000)))).status).toBe(413);
     expect((await postJson(`${app.url}/api/messages`, { type: 'message', text: 'x'.repeat(120_000) })).status).toBe(413);
     expect(await app.keys()).toEqual(new Map());
   });
 
   it('answers 400 to a body that is not JSON, without echoing it', async () => {
-    const app = await startApp(bot);
+    const app = await startApp(bot, { BOT_FRAMEWORK_EMULATOR: 'true' });
     const answer = await postJson(`${app.url}/api/messages`, '{"type": "message", "text": "secret-4711"');
     expect(answer.status).toBe(400);
     expect(answer.text).not.toContain('secret-4711');

@@ -3,13 +3,13 @@
 // interpreter only learns ok / refused / unavailable / throttled.
 import type { AuthTokenDefinition } from '../bot/schema.js';
 import { request } from '../http/client.js';
-import { readPath } from '../http/json-path.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
-import type { JsonValue, Vars } from '../runtime/session.js';
+import type { JsonValue } from '../runtime/session.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
+import { readSafely, savedVars } from './saved-vars.js';
 import { failureKey, tokenKey } from './token-key.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
@@ -77,7 +77,7 @@ export async function signIn(
     } catch {
       return refused('unavailable');
     }
-    found = definition.tokenPath === undefined ? undefined : safeRead(data, definition.tokenPath);
+    found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
   } else {
     found = answer.body.trim();
   }
@@ -87,15 +87,19 @@ export async function signIn(
     return refused('refused');
   }
 
-  const expiresIn = definition.expiresInPath === undefined ? undefined : Number(safeRead(data, definition.expiresInPath));
+  const expiresIn = definition.expiresInPath === undefined ? undefined : Number(readSafely(data, definition.expiresInPath));
   const ttl = Math.max(1, Math.floor(Number.isFinite(expiresIn) && expiresIn! > 0 ? Math.min(definition.ttl, expiresIn!) : definition.ttl));
   const account = accountOf(definition, data, answers, value) ?? token;
+
+  // Read before the token is cached: an answer whose parts cannot be kept signs nobody in.
+  const vars = savedVars(deps, data, save, [value]);
+  if (vars === undefined) return refused('unavailable');
 
   await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
   await deps.backOff.succeeded(failures);
   turn.acquired.add(token);
   deps.metrics.signIn('ok');
-  return { type: 'auth.signIn', ok: true, account, vars: saved(deps, data, save, [value]) };
+  return { type: 'auth.signIn', ok: true, account, vars };
 
   function refused(reason: 'refused' | 'unavailable' | 'throttled', retryAfterSeconds?: number): SignInResult {
     deps.metrics.signIn(reason);
@@ -109,36 +113,9 @@ export async function signIn(
  */
 function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
-    const named = safeRead(data, definition.accountPath);
+    const named = readSafely(data, definition.accountPath);
     if ((typeof named === 'string' || typeof named === 'number') && !String(named).includes(token)) return String(named);
   }
   const first = definition.questions.find((q) => !q.secret);
   return first === undefined ? undefined : answers[first.field];
-}
-
-/**
- * Variables saved from a JSON answer. A value that holds one of `tokens` (the call's tokens), as
- * itself or anywhere inside, is never saved: sessions hold no tokens, and variables can be shown.
- */
-export function saved(deps: Pick<EffectDeps, 'log'>, data: unknown, save: Record<string, string> | undefined, tokens: readonly string[] = []): Vars {
-  const vars: Vars = {};
-  if (save === undefined) return vars;
-  for (const [name, path] of Object.entries(save)) {
-    const value = safeRead(data, path);
-    const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-    if (tokens.some((token) => text.includes(token))) {
-      deps.log.warn({ variable: name }, 'a save path points at the token itself (or at a value holding it); the token is not saved into a variable');
-      continue;
-    }
-    vars[name] = value === undefined ? null : (value as JsonValue);
-  }
-  return vars;
-}
-
-function safeRead(data: unknown, path: string): unknown {
-  try {
-    return readPath(data, path);
-  } catch {
-    return undefined;
-  }
 }

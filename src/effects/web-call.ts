@@ -11,7 +11,7 @@ import { renderJsonBody } from '../templates/json-body.js';
 import { renderHeader, renderUrl } from '../templates/render.js';
 import { placeholders } from '../templates/template.js';
 import type { EffectDeps } from './effect-deps.js';
-import { saved } from './sign-in-call.js';
+import { savedVars } from './saved-vars.js';
 import { tokenKey } from './token-key.js';
 
 type WebResult = Extract<EffectResult, { type: 'web.call' }>;
@@ -103,8 +103,13 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
       return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
     }
   }
+  const vars = savedVars(deps, data, step.save, [...tokens.values()]);
+  if (vars === undefined) {
+    deps.metrics.webCall('error', seconds);
+    return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is too deep or too large to save' };
+  }
   deps.metrics.webCall('ok', seconds);
-  return { type: 'web.call', ok: true, status: answer.status, vars: saved(deps, data, step.save, [...tokens.values()]) };
+  return { type: 'web.call', ok: true, status: answer.status, vars };
 }
 
 function failure(reason: string): WebResult {

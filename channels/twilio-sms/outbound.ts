@@ -5,6 +5,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as TwilioHttp from 'twilio/lib/http/response.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
 import { numberedList } from '../choices.js';
+import { xmlText } from '../xml-text.js';
 
 /** The texts of a turn, one per message, the question last (choices as a numbered list). */
 export function messageTexts(output: TurnOutput): string[] {
@@ -15,7 +16,7 @@ export function messageTexts(output: TurnOutput): string[] {
 
 export function messagingTwiml(output: TurnOutput): string {
   const response = new twilio.twiml.MessagingResponse();
-  for (const text of messageTexts(output)) response.message(text);
+  for (const text of messageTexts(output)) response.message(xmlText(text));
   return response.toString();
 }
 

@@ -1,6 +1,7 @@
 // POST /twilio/sms: SMS and WhatsApp through Twilio. The answer is TwiML with what the turn
 // produced by the deadline; what comes later goes out through the REST API.
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { twilioForm } from './form.js';
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
@@ -24,7 +25,7 @@ const deliveryTtlSeconds = 120;
 
 export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
-  router.post('/twilio/sms', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
+  router.post('/twilio/sms', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
     const message = parseTwilioMessage(req.body as Record<string, unknown>, twilioAuthority(deps.signature));
     if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and MessageSid');
     const { request, from, to } = message;

@@ -3,6 +3,7 @@
 import twilio from 'twilio';
 import type { Prompt, Reply, TurnOutput } from '../../src/runtime/turn.js';
 import { keypadMenu } from '../choices.js';
+import { xmlText } from '../xml-text.js';
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 type SayAttributes = Parameters<VoiceResponse['say']>[0];
@@ -62,13 +63,13 @@ function ask(response: VoiceResponse, prompt: Prompt, next: number, settings: Vo
     ...(prompt.numDigits === undefined ? {} : { numDigits: prompt.numDigits }),
     ...(keypadOnly(prompt) ? {} : { speechTimeout: 'auto', language: settings.language as NonNullable<Parameters<VoiceResponse['gather']>[0]>['language'] }),
   });
-  gather.say(sayAttributes(settings), keypadMenu(prompt));
+  gather.say(sayAttributes(settings), xmlText(keypadMenu(prompt)));
 }
 
 function sayAll(response: VoiceResponse, replies: Reply[], settings: VoiceSettings): void {
   for (const reply of replies) {
     const spoken = reply.say ?? reply.text;
-    if (spoken.trim() !== '') response.say(sayAttributes(settings), spoken);
+    if (spoken.trim() !== '') response.say(sayAttributes(settings), xmlText(spoken));
   }
 }
 

@@ -2,7 +2,8 @@
 // the call starting, an answer to step n, a silence at step n, or a return for a slow turn.
 // A step's turn runs once (delivery = CallSid + step); silences and returns run nothing but
 // read what the store keeps for the call.
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { twilioForm } from '../twilio-sms/form.js';
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
@@ -63,7 +64,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
     return answered(call, n, answer);
   };
 
-  router.post('/twilio/voice', express.urlencoded({ extended: false, limit: '100kb' }), requireTwilioSignature(deps.signature), async (req, res) => {
+  router.post('/twilio/voice', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
     const call = parseCall(req.body as Record<string, unknown>, req.query, twilioAuthority(deps.signature));
     if (call === undefined) throw new ParleyError('bad-request', 'a Twilio call needs CallSid and From');
     const { moment } = call;

@@ -92,11 +92,11 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
       // The platform was already answered: the user still hears that the turn failed, and the
       // session, never written, is as it was before this message.
       async (error: unknown) => {
-        engine.log.error({ err: errorText(error), conversation }, 'late turn failed');
+        engine.log.error({ err: error, conversation }, 'late turn failed');
         await options.late?.({ replies: [{ text: phrases.runaway }], ended: true });
       },
     )
-    .catch((error: unknown) => engine.log.error({ err: errorText(error), conversation }, 'late delivery failed'));
+    .catch((error: unknown) => engine.log.error({ err: error, conversation }, 'late delivery failed'));
   return { replies: output.replies.slice(0, sent), ended: false, continues: true };
 }
 
@@ -164,10 +164,4 @@ async function earlierAnswer(engine: Engine, conversation: string, delivery: str
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.
   return { replies: [], ended: false, continues: true };
-}
-
-/** Errors are logged without stack or cause, which may quote a request; messages never hold values. */
-function errorText(error: unknown): string {
-  if (error instanceof ParleyError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 }

@@ -8,6 +8,7 @@ const statusOf: Record<ErrorCode, number> = {
   busy: 503,
   'store-unavailable': 503,
   'bad-request': 400,
+  'unsupported-media-type': 415,
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,

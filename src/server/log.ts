@@ -7,6 +7,7 @@
 // of them. So records are checked here instead, field by field: a flat record costs one look-up
 // per field, and a copy is made only when a secret is found.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { ParleyError } from '../runtime/errors.js';
 
 const secretFields = new Set(
   [
@@ -80,8 +81,25 @@ export function createLogger(env: NodeJS.ProcessEnv, destination?: DestinationSt
       // `err` is left to its serializer below, which pino runs after this.
       log: (record) => withoutSecrets(record, 0, 'err') as Record<string, unknown>,
     },
-    // An error's own fields (a request's body, a header) are checked once it is a plain record.
-    serializers: { err: (error: unknown) => withoutSecrets(pino.stdSerializers.err(error as Error)) },
+    serializers: { err: errorRecord },
   };
   return pino(options, destination ?? standardOutput());
+}
+
+/**
+ * An error as a log record. A library's message may quote what it failed on (an XML builder
+ * quotes the text, a JSON parser the body), which may be what a user typed: only messages that
+ * Parley writes itself (ParleyError, which never holds values) or a system error's (a `code`
+ * such as ECONNREFUSED, naming at most an address) are kept. The stack keeps its frames.
+ */
+export function errorRecord(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const code = (error as { code?: unknown }).code;
+  const record: Record<string, unknown> = { type: error.name };
+  if (typeof code === 'string') record.code = code;
+  if (error instanceof ParleyError || typeof code === 'string') record.message = error.message;
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.startsWith('    at '));
+  if (frames.length > 0) record.stack = frames.join('\n');
+  if (error.cause !== undefined) record.cause = errorRecord(error.cause);
+  return record;
 }

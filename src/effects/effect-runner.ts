@@ -29,6 +29,7 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
               answers[field] = deps.sealer.open(sealed);
             } catch {
               // Sealed by another process without a shared key: the user is asked again.
+              deps.log.warn({ token: effect.token }, 'a secret answer sealed by another instance could not be opened: give every instance the same TOKEN_ENCRYPTION_KEY');
               return { type: 'auth.signIn', ok: false, reason: 'unavailable' };
             }
           }

@@ -2,6 +2,7 @@ import { createMemoryStore } from './memory-store.js';
 import { createRedisStore, redactUrl } from './redis-store.js';
 import type { Store } from './store.js';
 import { createTokenCipher, type TokenCipher } from './token-cipher.js';
+import { isTrue } from '../engine.js';
 
 export interface OpenedStore {
   store: Store;
@@ -9,6 +10,11 @@ export interface OpenedStore {
   /** Present when TOKEN_ENCRYPTION_KEY is set; the store already seals tokens with it. */
   cipher?: TokenCipher;
 }
+
+const missingKey =
+  'TOKEN_ENCRYPTION_KEY is not set, and REDIS_URL (or REDIS_CLUSTER_NODES) makes the store shared: ' +
+  'every instance must seal tokens and secret answers with the same key. Make one with `openssl rand -base64 32` ' +
+  'and give it to every instance. For development only, ALLOW_UNENCRYPTED_TOKENS=true starts without it.';
 
 // Long enough for a Redis started alongside the server (compose, CI) to come up, short enough
 // that a wrong URL fails the start instead of hanging it.
@@ -32,7 +38,12 @@ export async function openStore(env: NodeJS.ProcessEnv, log?: { warn(msg: string
     return { store: createMemoryStore({ ...(cipher && { cipher }) }), kind: 'memory', ...(cipher && { cipher }) };
   }
 
-  if (cipher === undefined) log?.warn('TOKEN_ENCRYPTION_KEY is not set: tokens are stored in Redis in clear');
+  if (cipher === undefined) {
+    // Every instance seals secret answers and tokens; without one key shared by all, a password
+    // asked on one instance cannot be read on the next, and tokens lie in Redis in clear.
+    if (!isTrue(env.ALLOW_UNENCRYPTED_TOKENS)) throw new Error(missingKey);
+    log?.warn('TOKEN_ENCRYPTION_KEY is not set (ALLOW_UNENCRYPTED_TOKENS=true): tokens are stored in Redis in clear, and a sign-in begun on one instance fails on another');
+  }
   const cluster = clusterNodes !== undefined && clusterNodes.length > 0;
   const store = cluster
     ? createRedisStore({ clusterNodes, ...(cipher && { cipher }) })

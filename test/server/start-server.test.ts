@@ -79,7 +79,7 @@ describe('two server processes sharing one Redis', () => {
   async function serve(path: string): Promise<{ url: string; publicUrl: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/server/serve-entry.ts')], {
       cwd: root,
-      env: { PATH: process.env.PATH, BOT_FILE: path, REDIS_URL: testRedisUrl(), TWILIO_AUTH_TOKEN: authToken, ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'error' },
+      env: { PATH: process.env.PATH, BOT_FILE: path, REDIS_URL: testRedisUrl(), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), TWILIO_AUTH_TOKEN: authToken, ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'error' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);

@@ -34,13 +34,18 @@ describe.concurrent('openStore', () => {
     await expect(openStore({ TOKEN_ENCRYPTION_KEY: 'too-short' })).rejects.toThrow(/openssl rand -base64 32/);
   });
 
-  it('uses REDIS_URL once it answers, and warns that tokens are in clear without a key', async () => {
+  it('refuses a shared store without TOKEN_ENCRYPTION_KEY, saying how to make one', async () => {
+    await expect(openStore({ REDIS_URL: testRedisUrl() })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set.*openssl rand -base64 32.*ALLOW_UNENCRYPTED_TOKENS=true/);
+    await expect(openStore({ REDIS_CLUSTER_NODES: '127.0.0.1:1' })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
+  });
+
+  it('opens a shared store without a key only when the operator opts out, and warns', async () => {
     const { warnings, log } = recordingLog();
-    const opened = await openStore({ REDIS_URL: testRedisUrl() }, log);
+    const opened = await openStore({ REDIS_URL: testRedisUrl(), ALLOW_UNENCRYPTED_TOKENS: 'true' }, log);
     try {
       expect(opened.kind).toBe('redis');
-      await expect(opened.store.ping()).resolves.toBeUndefined();
-      expect(warnings).toEqual(['TOKEN_ENCRYPTION_KEY is not set: tokens are stored in Redis in clear']);
+      expect(opened.cipher).toBeUndefined();
+      expect(warnings).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_KEY is not set \(ALLOW_UNENCRYPTED_TOKENS=true\): tokens are stored in Redis in clear/)]);
     } finally {
       await opened.store.close();
     }
@@ -60,7 +65,7 @@ describe.concurrent('openStore', () => {
   it('fails with the URL, password hidden, when Redis does not answer', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const error = await openStore({ REDIS_URL: `redis://:hunter2secret@127.0.0.1:${port}/0` }).then(
+    const error = await openStore({ REDIS_URL: `redis://:hunter2secret@127.0.0.1:${port}/0`, TOKEN_ENCRYPTION_KEY: key }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -74,7 +79,7 @@ describe.concurrent('openStore', () => {
 
   it('takes REDIS_CLUSTER_NODES for a Cluster (here a plain server, which does not answer as one)', async () => {
     const { host, port } = new URL(testRedisUrl());
-    const error = await openStore({ REDIS_CLUSTER_NODES: `${host.replace(/:\d+$/, '')}:${port}` }).then(
+    const error = await openStore({ REDIS_CLUSTER_NODES: `${host.replace(/:\d+$/, '')}:${port}`, TOKEN_ENCRYPTION_KEY: key }).then(
       () => undefined,
       (caught: unknown) => caught,
     );

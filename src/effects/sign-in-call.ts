@@ -10,7 +10,7 @@ import type { JsonValue } from '../runtime/session.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
-import { failureKey, tokenKey } from './token-key.js';
+import { accountFailureKey, failureKey, tokenKey } from './token-key.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
 
@@ -22,8 +22,10 @@ export async function signIn(
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
-  const failures = failureKey(token, turn);
-  const wait = await deps.backOff.wait(failures, turn.now);
+  // Per sender and per account: the user hears the same pause whichever of the two it is.
+  const failures = [failureKey(token, turn), accountFailureKey(token, definition, answers, turn)].filter((key) => key !== undefined);
+  const waits = await Promise.all(failures.map((key) => deps.backOff.wait(key, turn.now)));
+  const wait = Math.max(0, ...waits);
   if (wait > 0) return refused('throttled', wait);
 
   const lookup = (name: string): JsonValue | undefined => {
@@ -65,7 +67,7 @@ export async function signIn(
   deps.log.debug({ token, ms: Math.round(performance.now() - started), status: answer.ok ? answer.status : answer.error }, 'auth service answered');
   if (!answer.ok || answer.status >= 500) return refused('unavailable');
   if (answer.status < 200 || answer.status >= 300) {
-    await deps.backOff.failed(failures, turn.now);
+    await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
     return refused('refused');
   }
 
@@ -83,7 +85,7 @@ export async function signIn(
   }
   const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
   if (value === '') {
-    await deps.backOff.failed(failures, turn.now);
+    await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
     return refused('refused');
   }
 
@@ -96,7 +98,7 @@ export async function signIn(
   if (vars === undefined) return refused('unavailable');
 
   await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
-  await deps.backOff.succeeded(failures);
+  await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
   turn.acquired.add(token);
   deps.metrics.signIn('ok');
   return { type: 'auth.signIn', ok: true, account, vars };

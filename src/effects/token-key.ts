@@ -1,4 +1,5 @@
 // Where a cached token lives: per bot, definition, scope and user (or conversation).
+import { createHash } from 'node:crypto';
 import type { AuthTokenDefinition } from '../bot/schema.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { isAuthenticated } from '../runtime/turn.js';
@@ -26,4 +27,16 @@ function conversationOf(turn: Pick<EffectTurn, 'conversation' | 'session'>): str
 /** Failures are counted per user and definition, whatever the scope, so a new call does not reset them. */
 export function failureKey(token: string, turn: Pick<EffectTurn, 'bot' | 'user'>): string {
   return `${turn.bot.id}:${token}:${turn.user.via}:${turn.user.channel}:${turn.user.id}`;
+}
+
+/**
+ * Failures are also counted per account of a definition (its first answer that is not secret,
+ * the username), so one account cannot be guessed at from many numbers. The name is hashed:
+ * the store keeps no username in clear for this. Undefined when every answer is secret.
+ */
+export function accountFailureKey(token: string, definition: AuthTokenDefinition, answers: Record<string, string>, turn: Pick<EffectTurn, 'bot'>): string | undefined {
+  const first = definition.questions.find((question) => !question.secret);
+  const name = first === undefined ? undefined : answers[first.field]?.trim().toLowerCase();
+  if (name === undefined || name === '') return undefined;
+  return `${turn.bot.id}:${token}:account:${createHash('sha256').update(name).digest('base64url').slice(0, 22)}`;
 }

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { startDemoServices } from '../src/demo/demo-services.js';
 import { createEngine } from '../src/engine.js';
 import { closeHttp } from '../src/http/client.js';
-import { runTurn, type Engine } from '../src/runtime/conversation.js';
+import { conversationKey, runTurn, type Engine } from '../src/runtime/conversation.js';
 import type { User } from '../src/runtime/turn.js';
 import { createMemoryStore } from '../src/stores/memory-store.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
@@ -23,6 +23,8 @@ export interface RedisMemory {
   token: number;
   /** MEMORY USAGE of one message's de-duplication key (`delivery` set, as webhooks do), kept 1 h. */
   deliveryPerMessage: number;
+  /** MEMORY USAGE of one message's replay mark (Twilio's: kept 24 h after its answer is gone). */
+  replayMarkPerMessage: number;
   /** Keys a conversation leaves besides its session once its turns are over (lock leftovers). */
   otherKeysPerConversation: number;
   /** used_memory growth per conversation waiting at the second question, over `conversations`. */
@@ -44,20 +46,28 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
   };
   const usage = async (key: string) => Number(await raw.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
   const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
-  const sessionKey = (prefix: string, conversation: string) => `${prefix}:{${conversation}}:s`;
+  // Keys are under the user's authority as well as the conversation (runTurn's conversationKey).
+  const sessionKey = (prefix: string, conversation: string) => `${prefix}:{${conversationKey({ user: smsUser(0), conversation })}}:s`;
 
   try {
     // One conversation, looked at key by key.
     const one = open('mem-one');
     const user = smsUser(0);
     const conversation = `sms:${user.id}`;
-    await runTurn(one, { user, conversation, input: { text: 'hi' }, delivery: 'SM-one-1' });
+    // As the Twilio webhook runs a turn: its MessageSid as the delivery, remembered a day against replays.
+    const replayTtlSeconds = 24 * 3600;
+    await runTurn(one, { user, conversation, input: { text: 'hi' }, delivery: 'twilio:SM00000000000000000000000000000001', deliveryTtlSeconds: 120, replayTtlSeconds });
     const sessionAtFirstQuestion = await usage(sessionKey('mem-one', conversation));
-    await runTurn(one, { user, conversation, input: { text: 'ada' }, delivery: 'SM-one-2' });
+    await runTurn(one, { user, conversation, input: { text: 'ada' }, delivery: 'twilio:SM00000000000000000000000000000002', deliveryTtlSeconds: 120, replayTtlSeconds });
     const sessionAtSecondQuestion = await usage(sessionKey('mem-one', conversation));
-    const deliveryKeys = await raw.keys(`mem-one:{${conversation}}:d:*`);
-    const deliveryPerMessage = (await Promise.all(deliveryKeys.map(usage))).reduce((a, b) => a + b, 0) / deliveryKeys.length;
-    const otherKeys = (await raw.keys('mem-one:*')).filter((key) => !key.includes(':d:') && key !== sessionKey('mem-one', conversation));
+    const perMessage = async (kind: 'd' | 'r') => {
+      const keys = await raw.keys(`mem-one:{${conversationKey({ user, conversation })}}:${kind}:*`);
+      if (keys.length !== 2) throw new Error(`expected a ${kind} key per message, found ${keys.length}`);
+      return (await Promise.all(keys.map(usage))).reduce((a, b) => a + b, 0) / keys.length;
+    };
+    const deliveryPerMessage = await perMessage('d');
+    const replayMarkPerMessage = await perMessage('r');
+    const otherKeys = (await raw.keys('mem-one:*')).filter((key) => !key.includes(':d:') && !key.includes(':r:') && key !== sessionKey('mem-one', conversation));
     const done = await runTurn(one, { user, conversation, input: { text: 'lovelace' } });
     if (!done.ended) throw new Error(`the demo sign-in did not finish: ${JSON.stringify(done)}`);
     const tokenKeys = await raw.keys('mem-one:t:*');
@@ -73,8 +83,8 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
       await inParallel(conversations, 20, async (i) => {
         const u = smsUser(i);
         const id = `sms:${u.id}`;
-        await runTurn(engine, { user: u, conversation: id, input: { text: 'hi' }, ...(withDelivery && { delivery: `SM${i}a` }) });
-        const answer = await runTurn(engine, { user: u, conversation: id, input: { text: 'ada' }, ...(withDelivery && { delivery: `SM${i}b` }) });
+        await runTurn(engine, { user: u, conversation: id, input: { text: 'hi' }, ...(withDelivery && { delivery: `twilio:SM${i}a`, deliveryTtlSeconds: 120, replayTtlSeconds: 24 * 3600 }) });
+        const answer = await runTurn(engine, { user: u, conversation: id, input: { text: 'ada' }, ...(withDelivery && { delivery: `twilio:SM${i}b`, deliveryTtlSeconds: 120, replayTtlSeconds: 24 * 3600 }) });
         if (answer.prompt?.secret !== true) throw new Error('the demo bot did not ask for the password');
       });
       const after = await usedMemory();
@@ -88,6 +98,7 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
       sessionAtSecondQuestion,
       token,
       deliveryPerMessage,
+      replayMarkPerMessage,
       otherKeysPerConversation: otherKeys.length,
       usedMemoryPerConversation,
       usedMemoryPerConversationWithDelivery,

@@ -153,6 +153,7 @@ export function rows(r: Results): Row[] {
   });
   out.push({ what: 'Redis: cached token, sealed (MEMORY USAGE)', parley: bytes(m.token), reference: '', result: '', target: '', verdict: '' });
   out.push({ what: 'Redis: de-duplication key per message (kept 2 min on Twilio, 1 h on others)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
+  out.push({ what: 'Redis: replay mark per Twilio message (kept 24 h)', parley: bytes(m.replayMarkPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({
     what: `Redis: used_memory per conversation (${int(m.conversations)})`,
     parley: bytes(m.usedMemoryPerConversation),

@@ -31,6 +31,13 @@ export function requireTwilioSignature(settings: TwilioSignatureSettings): Reque
   };
 }
 
+/**
+ * Twilio's signatures carry no time: a captured request verifies forever. Its id is remembered a
+ * day after its answer is gone, so one sent again is refused (the platform's own retries all
+ * come within the webhook's 15 s).
+ */
+export const twilioReplayTtlSeconds = 24 * 3600;
+
 /** Who vouches for the user ids of Twilio's requests: Twilio, unless signatures are not checked. */
 export function twilioAuthority(settings: TwilioSignatureSettings): Authority {
   return settings.validate ? 'twilio' : 'unverified';

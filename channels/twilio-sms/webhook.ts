@@ -7,7 +7,7 @@ import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';
 import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
-import { requireTwilioSignature, twilioAuthority, type TwilioSignatureSettings } from './signature.js';
+import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from './signature.js';
 
 export interface TwilioSmsDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
@@ -40,7 +40,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
       // One after the other, so they arrive in order.
       for (const body of texts) await deps.send({ from: to, to: from, body });
     };
-    const answer = await deps.run({ ...request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...request, deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     res.type('text/xml').send(messagingTwiml(answer));
   });
   return router;

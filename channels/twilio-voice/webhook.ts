@@ -8,7 +8,7 @@ import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/con
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Prompt, TurnOutput, UserInput } from '../../src/runtime/turn.js';
-import { requireTwilioSignature, twilioAuthority, type TwilioSignatureSettings } from '../twilio-sms/signature.js';
+import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio-sms/signature.js';
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
 
@@ -59,7 +59,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
 
   const runStep = async (call: InboundCall, n: number, input?: UserInput): Promise<string> => {
     const late = async (rest: TurnOutput) => deps.scratch.set(lateKey(call, n), JSON.stringify(rest), lateTtlSeconds);
-    const answer = await deps.run({ ...callTurn(call, n, input), deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...callTurn(call, n, input), deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     if (answer.continues === true) return holdTwiml(answer.replies, n, 0, deps.voice);
     return answered(call, n, answer);
   };

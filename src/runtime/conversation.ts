@@ -37,6 +37,11 @@ export interface TurnRequest {
    * platform may retry, and no longer, since every message leaves one in the store.
    */
   deliveryTtlSeconds?: number;
+  /**
+   * How long the delivery id is remembered after that, so a captured request sent again is
+   * refused: for platforms whose signatures carry no time (Twilio). Absent: no such memory.
+   */
+  replayTtlSeconds?: number;
 }
 
 export interface TurnOptions {
@@ -69,7 +74,11 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
   const { delivery } = request;
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
-  const begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs });
+  const begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
+  if (begun.kind === 'replay') {
+    engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
+    return { replies: [], ended: false, duplicate: true };
+  }
   // Only a message with a delivery id can be a retry.
   if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
 

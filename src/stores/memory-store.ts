@@ -36,6 +36,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const tokenMap = new Map<string, Expiring>();
   const keyedMap = new Map<string, Expiring>();
   const deliveryMap = new Map<string, DeliveryEntry>();
+  // Delivery ids that ran, kept after their answers for `replayTtlSeconds`.
+  const replayMap = new Map<string, { expiresAt: number }>();
   // A delivery id is the platform's: it is kept per conversation, as on Redis.
   const deliveryKey = (conversation: string, delivery: string) => JSON.stringify([conversation, delivery]);
 
@@ -51,7 +53,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   function sweep(): void {
     const t = now();
-    for (const map of [sessionMap, tokenMap, keyedMap, deliveryMap] as Map<string, { expiresAt: number }>[]) {
+    for (const map of [sessionMap, tokenMap, keyedMap, deliveryMap, replayMap] as Map<string, { expiresAt: number }>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= t) map.delete(key);
     }
   }
@@ -118,11 +120,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
   // Nothing here awaits between reading and writing, so each call is as atomic as a Redis script.
   const turns: Turns = {
-    async begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs }) {
+    async begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds, lockTtlMs }) {
       if (delivery !== undefined) {
         const key = deliveryKey(conversation, delivery);
         if (live(deliveryMap, key) !== undefined) return { kind: 'duplicate' };
+        if (live(replayMap, key) !== undefined) return { kind: 'replay' };
         deliveryMap.set(key, { answer: undefined, expiresAt: expiryOf(now(), deliveryTtlSeconds) });
+        if (replayTtlSeconds !== undefined) replayMap.set(key, { expiresAt: expiryOf(now(), replayTtlSeconds) });
       }
       const owner = locks.takeIfFree(conversation, lockTtlMs);
       if (owner === undefined) return { kind: 'busy' };
@@ -144,7 +148,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async abandon(conversation, { owner, delivery }) {
       if (owner !== undefined) locks.releaseBy(conversation, owner);
-      if (delivery !== undefined) deliveryMap.delete(deliveryKey(conversation, delivery));
+      if (delivery !== undefined) {
+        deliveryMap.delete(deliveryKey(conversation, delivery));
+        replayMap.delete(deliveryKey(conversation, delivery));
+      }
     },
     async delivery(conversation, delivery) {
       const entry = live(deliveryMap, deliveryKey(conversation, delivery));

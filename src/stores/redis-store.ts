@@ -4,6 +4,7 @@
 //   {prefix}:{{conversation}}:s          session: one string "version|json", PX ttl
 //   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: "" while its turn runs,
 //                                        then "=" and the turn's answer, PX ttl
+//   {prefix}:{{conversation}}:r:{id}     a delivery that ran: "" for as long as replays are refused
 //   {prefix}:{{name}}:lock:o             lock lease: the holder's random id, PX ttl
 //   {prefix}:{{name}}:lock:q             lock queue: a list of waiter ids, in arrival order
 //   {prefix}:{{name}}:lock:w             lock waiters: a hash id -> alive-until (ms, Redis clock)
@@ -123,12 +124,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-// KEYS: delivery, lease, queue, session. ARGV: owner, lockTtlMs, deliveryTtlMs ('' without a
-// delivery). Returns {0} for a duplicate, {1} when busy, {2, session or nil} when started.
+// KEYS: delivery, lease, queue, session, replay mark. ARGV: owner, lockTtlMs, deliveryTtlMs ('' without
+// a delivery), replayTtlMs ('' without). Returns {0} for a duplicate, {1} when busy, {2, session or
+// nil} when started, {3} for a replay (the delivery ran and its answer is gone).
 // The lock is taken only when it is free and nobody queues for it, the test LOCK_TRY makes on a
 // waiter's first call: a turn begun here never overtakes one waiting in the queue.
 const TURN_BEGIN = `
 if ARGV[3] ~= '' and not redis.call('SET', KEYS[1], '', 'PX', ARGV[3], 'NX') then return {0} end
+if ARGV[3] ~= '' and ARGV[4] ~= '' and not redis.call('SET', KEYS[5], '', 'PX', ARGV[4], 'NX') then
+  redis.call('DEL', KEYS[1])
+  return {3}
+end
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return {2, redis.call('GET', KEYS[4])}
@@ -153,10 +159,10 @@ if ARGV[5] ~= '' then redis.call('SET', KEYS[3], '=' .. ARGV[6], 'PX', ARGV[5]) 
 return written
 `;
 
-// KEYS: lease, delivery. ARGV: owner ('' when the lock came from acquire), '1' to free the delivery.
+// KEYS: lease, delivery, replay mark. ARGV: owner ('' when the lock came from acquire), '1' to free the delivery.
 const TURN_ABANDON = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[2], KEYS[3]) end
 return 1
 `;
 
@@ -179,10 +185,12 @@ interface Scripts {
     lease: string,
     queue: string,
     session: string,
+    replay: string,
     owner: string,
     lockTtlMs: number,
     deliveryTtlMs: number | '',
-  ): Promise<[0 | 1 | 2, (string | null)?]>;
+    replayTtlMs: number | '',
+  ): Promise<[0 | 1 | 2 | 3, (string | null)?]>;
   parleyTurnCommit(
     session: string,
     lease: string,
@@ -194,7 +202,7 @@ interface Scripts {
     deliveryTtlMs: number | '',
     answer: string,
   ): Promise<number>;
-  parleyTurnAbandon(lease: string, delivery: string, owner: string, freeDelivery: '1' | '0'): Promise<number>;
+  parleyTurnAbandon(lease: string, delivery: string, replay: string, owner: string, freeDelivery: '1' | '0'): Promise<number>;
 }
 
 type Client = (Redis | Cluster) & Scripts;
@@ -215,6 +223,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
   // Without a delivery the scripts still name a key, one that is never written, in the same slot.
   const deliveryKey = (conversation: string, delivery = '') => `${prefix}:{${conversation}}:d:${delivery}`;
+  const replayKey = (conversation: string, delivery = '') => `${prefix}:{${conversation}}:r:${delivery}`;
   const tokenKey = (key: string) => `${prefix}:t:${key}`;
   const keyedKey = (key: string) => `${prefix}:k:${key}`;
 
@@ -260,7 +269,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 
   const turns: Turns = {
-    async begin(conversation, { delivery, deliveryTtlSeconds, lockTtlMs }): Promise<TurnStart> {
+    async begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds, lockTtlMs }): Promise<TurnStart> {
       const lock = lockKeys(prefix, conversation);
       const owner = newOwner();
       const answer = await client.parleyTurnBegin(
@@ -268,11 +277,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         lock.lease,
         lock.queue,
         sessionKey(conversation),
+        replayKey(conversation, delivery),
         owner,
         Math.max(1, Math.round(lockTtlMs)),
         delivery === undefined ? '' : toMs(deliveryTtlSeconds),
+        replayTtlSeconds === undefined ? '' : toMs(replayTtlSeconds),
       );
       if (answer[0] === 0) return { kind: 'duplicate' };
+      if (answer[0] === 3) return { kind: 'replay' };
       if (answer[0] === 1) return { kind: 'busy' };
       return { kind: 'started', owner, session: parseSession(answer[1] ?? null) };
     },
@@ -291,7 +303,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       return written === 1;
     },
     async abandon(conversation, { owner, delivery }) {
-      await client.parleyTurnAbandon(lockKeys(prefix, conversation).lease, deliveryKey(conversation, delivery), owner ?? '', delivery === undefined ? '0' : '1');
+      await client.parleyTurnAbandon(
+        lockKeys(prefix, conversation).lease,
+        deliveryKey(conversation, delivery),
+        replayKey(conversation, delivery),
+        owner ?? '',
+        delivery === undefined ? '0' : '1',
+      );
     },
     async delivery(conversation, delivery): Promise<DeliveryState> {
       const stored = await client.get(deliveryKey(conversation, delivery));
@@ -419,9 +437,9 @@ function connect(options: RedisStoreOptions): Client {
   client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });
   client.defineCommand('parleyLockCancel', { numberOfKeys: 2, lua: LOCK_CANCEL });
   client.defineCommand('parleyLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
-  client.defineCommand('parleyTurnBegin', { numberOfKeys: 4, lua: TURN_BEGIN });
+  client.defineCommand('parleyTurnBegin', { numberOfKeys: 5, lua: TURN_BEGIN });
   client.defineCommand('parleyTurnCommit', { numberOfKeys: 3, lua: TURN_COMMIT });
-  client.defineCommand('parleyTurnAbandon', { numberOfKeys: 2, lua: TURN_ABANDON });
+  client.defineCommand('parleyTurnAbandon', { numberOfKeys: 3, lua: TURN_ABANDON });
   return client as Client;
 }
 

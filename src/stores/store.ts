@@ -64,6 +64,11 @@ export interface TurnBegin {
   /** The platform's id of this message; claimed for `deliveryTtlSeconds` so a retry is told apart. */
   delivery?: string;
   deliveryTtlSeconds: number;
+  /**
+   * How long a delivery id is remembered after its answer is gone, so a captured request sent
+   * again later is refused rather than run (a `replay`). Absent: only while the answer is kept.
+   */
+  replayTtlSeconds?: number;
   /** How long the conversation's lock is held at most, when `begin` takes it. */
   lockTtlMs: number;
 }
@@ -71,6 +76,8 @@ export interface TurnBegin {
 export type TurnStart =
   /** The delivery was claimed before (a retry): nothing else was done. */
   | { kind: 'duplicate' }
+  /** The delivery ran before and its answer is gone: a replay, refused; nothing else was done. */
+  | { kind: 'replay' }
   /**
    * The delivery is now claimed, but the conversation's lock is held, or others wait for it:
    * queue with `locks.acquire`, so turns run in arrival order, then read the session.
@@ -112,7 +119,7 @@ export interface Turns {
    * left as that writer left it; the lock and the answer are dealt with all the same.
    */
   commit(conversation: string, commit: TurnCommit): Promise<boolean>;
-  /** A failed turn: releases the lock (if `owner` still holds it) and frees the delivery, so a retry runs. */
+  /** A failed turn: releases the lock (if `owner` still holds it) and frees the delivery (and its replay mark), so a retry runs. */
   abandon(conversation: string, what: { owner?: string; delivery?: string }): Promise<void>;
   /** What became of a delivery, for a retry waiting for the first one's answer. */
   delivery(conversation: string, delivery: string): Promise<DeliveryState>;

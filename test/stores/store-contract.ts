@@ -464,6 +464,30 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await begin(store, conv, 'SM2')).kind).toBe('started');
       });
 
+      test('refuses a delivery that ran as a replay once its answer is gone, for replayTtlSeconds', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const first = await started(begin(store, conv, 'SM1', { replayTtlSeconds: 60 }));
+        await store.turns.commit(conv, { owner: first.owner, expected: 0, session: keep('s'), delivery: { id: 'SM1', answer: 'a', ttlSeconds: SHORT_TTL_S } });
+        // While the answer is kept, a retry is a duplicate and gets it.
+        expect((await begin(store, conv, 'SM1', { replayTtlSeconds: 60 })).kind).toBe('duplicate');
+        await sleep(PAST_SHORT_TTL_MS);
+        expect((await begin(store, conv, 'SM1', { replayTtlSeconds: 60 })).kind).toBe('replay');
+        // A replay claims nothing: the conversation is free and the delivery unknown.
+        expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'unknown' });
+        expect((await begin(store, conv, 'SM2', { replayTtlSeconds: 60 })).kind).toBe('started');
+      });
+
+      test('forgets a replay mark after replayTtlSeconds, and frees it with a failed turn', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const first = await started(begin(store, conv, 'SM1', { deliveryTtlSeconds: SHORT_TTL_S, replayTtlSeconds: SHORT_TTL_S }));
+        await store.turns.commit(conv, { owner: first.owner, expected: 0, session: keep('s'), delivery: { id: 'SM1', answer: 'a', ttlSeconds: SHORT_TTL_S } });
+        await sleep(PAST_SHORT_TTL_MS);
+        const again = await started(begin(store, conv, 'SM1', { replayTtlSeconds: 60 }));
+        // The platform retries a failed turn: that retry must run, not be taken for a replay.
+        await store.turns.abandon(conv, { owner: again.owner, delivery: 'SM1' });
+        expect((await begin(store, conv, 'SM1', { replayTtlSeconds: 60 })).kind).toBe('started');
+      });
+
       test('passes over a turn that never commits once its lock ttl is over', async ({ store }) => {
         const conv = uniqueName('conv');
         await started(begin(store, conv, undefined, { lockTtlMs: 300 }));

@@ -161,7 +161,8 @@ function refusalOf(error: unknown): string {
   return 'invalid token';
 }
 
-function isLoopbackAddress(address: string | undefined): boolean {
+/** The TCP peer of an Emulator request must be this machine; X-Forwarded-For is never read. */
+export function isLoopbackAddress(address: string | undefined): boolean {
   if (address === undefined || !ipaddr.isValid(address)) return false;
   // process() reads ::ffff:127.0.0.1 as the IPv4 address it stands for.
   return ipaddr.process(address).range() === 'loopback';

@@ -14,8 +14,9 @@ export interface RedisServer {
 
 const READY_WITHIN_MS = 10_000;
 
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/** On `port` (a restart on the same address), else on a free one. */
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,6 +4,7 @@ import type { Bot } from './bot/bot.js';
 import { createBackOff } from './effects/back-off.js';
 import { createEffectRunner } from './effects/effect-runner.js';
 import type { Engine } from './runtime/conversation.js';
+import { InFlight } from './runtime/in-flight.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
 import { createEphemeralCipher, type TokenCipher } from './stores/token-cipher.js';
@@ -35,7 +36,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     metrics: options.metrics ?? silentMetrics,
   });
-  const engine: Engine = { bot: options.bot, store: options.store, effects, log };
+  const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight() };
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }

@@ -23,4 +23,6 @@ export const phrases = {
   digitsOnly: 'Please enter digits only.',
   serviceFailed: "Sorry, that didn't work. Please try again later.",
   runaway: 'Sorry, something went wrong on our side. Please start again.',
+  trouble: "Sorry, we're having trouble right now. Please try again in a minute.",
+  interrupted: 'Sorry, we were interrupted. Please send that again.',
 };

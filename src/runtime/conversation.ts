@@ -9,6 +9,7 @@ import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive, type EffectRunner } from './drive.js';
 import { ParleyError } from './errors.js';
+import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
 import type { Session } from './session.js';
 import type { TurnOutput, User, UserInput } from './turn.js';
@@ -18,6 +19,8 @@ export interface Engine {
   store: Store;
   effects: EffectRunner;
   log: Log;
+  /** Turns and late replies still running, for shutdown. */
+  inFlight: InFlight;
   clock?: () => number;
 }
 
@@ -60,8 +63,13 @@ export interface TurnAnswer extends TurnOutput {
   duplicate?: boolean;
 }
 
-/** How long a turn may hold its conversation: longer than the slowest allowed web call. */
-const lockTtlMs = 150_000;
+/**
+ * A turn's lock is short and renewed while the turn runs: a turn may take as long as its calls
+ * allow, but a lock whose turn died (a process killed, a store that stalled past its time-out)
+ * frees the conversation within seconds.
+ */
+const lockTtlMs = 6_000;
+const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
@@ -74,7 +82,16 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
   const { delivery } = request;
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
-  const begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
+  // A stopping instance starts nothing it might not finish: the user sends again, to another.
+  if (engine.inFlight.stopping) return said(phrases.interrupted);
+  let begun: TurnStart;
+  try {
+    begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
+  } catch (error) {
+    // Nothing was claimed or written: the user is told, and the next message works once the store is back.
+    engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
+    return said(phrases.trouble);
+  }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
     return { replies: [], ended: false, duplicate: true };
@@ -83,71 +100,124 @@ export async function runTurn(engine: Engine, request: TurnRequest, options: Tur
   if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
 
   const output: TurnOutput = { replies: [], ended: false };
-  const running = turn(engine, request, conversation, begun, deliveryTtlSeconds, output);
-
+  const pacing: Pacing = { finished: false };
+  const running = engine.inFlight.track(turn(engine, request, conversation, begun, deliveryTtlSeconds, output, pacing));
   if (options.deadlineMs === undefined) return running;
+
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
     timer = setTimeout(() => resolve('deadline'), options.deadlineMs);
   });
   const first = await Promise.race([running, deadline]).finally(() => clearTimeout(timer));
-  if (first !== 'deadline') return first;
+  // A turn that finished its steps is only writing them: its answer is moments away.
+  if (first !== 'deadline' || pacing.finished) return running;
 
-  // Past the deadline: answer with what is ready; the rest is delivered when the turn ends.
+  // Past the deadline: answer with what is ready; the turn delivers the rest when it ends.
   const sent = output.replies.length;
-  running
-    .then(
-      (final) => options.late?.({ ...final, replies: final.replies.slice(sent) }),
-      // The platform was already answered: the user still hears that the turn failed, and the
-      // session, never written, is as it was before this message.
-      async (error: unknown) => {
-        engine.log.error({ err: error, conversation }, 'late turn failed');
-        await options.late?.({ replies: [{ text: phrases.runaway }], ended: true });
-      },
-    )
-    .catch((error: unknown) => engine.log.error({ err: error, conversation }, 'late delivery failed'));
+  pacing.sent = sent;
+  pacing.late = async (rest) => {
+    if (rest.replies.length === 0 && rest.prompt === undefined && !rest.ended) return;
+    await options.late?.(rest);
+  };
   return { replies: output.replies.slice(0, sent), ended: false, continues: true };
+}
+
+/**
+ * How a turn hands over to its late replies. `late` is set when the platform was answered
+ * before the turn finished: the turn then sends the rest itself, while it still holds the
+ * conversation's lock, so the next turn's replies can only follow these.
+ */
+interface Pacing {
+  /** Set (synchronously) when the turn's steps are done, before it writes them. */
+  finished: boolean;
+  /** Replies the platform got in its answer: the late ones are those after. */
+  sent?: number;
+  late?: (rest: TurnOutput) => Promise<void>;
 }
 
 /** The conversation's lock and session, as a turn holds them. */
 interface Held {
   session: Versioned | undefined;
-  /** When `turns.begin` took the lock: `turns.commit` releases it in the same round trip. */
-  owner?: string;
-  /** When the lock came from `locks.acquire`: released after the commit. */
-  release?: () => Promise<void>;
+  /** The lock's holding: `turns.commit` releases it in the same round trip. */
+  owner: string;
 }
 
-async function turn(engine: Engine, request: TurnRequest, conversation: string, begun: TurnStart, deliveryTtlSeconds: number, output: TurnOutput): Promise<TurnOutput> {
+/** Runs the turn to its end; never throws: a failure is an answer the user can read. */
+async function turn(
+  engine: Engine,
+  request: TurnRequest,
+  conversation: string,
+  begun: TurnStart,
+  deliveryTtlSeconds: number,
+  output: TurnOutput,
+  pacing: Pacing,
+): Promise<TurnAnswer> {
   const { bot, store } = engine;
   const { delivery } = request;
   let held: Held | undefined;
+  // Past the deadline the lock is kept through the commit and released once the rest is sent.
+  let keptLock = false;
+  let stop: (() => void) | undefined;
+  let renewing: NodeJS.Timeout | undefined;
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    stop = engine.inFlight.onInterrupt(() => reject(new ParleyError('interrupted', 'the server is stopping')));
+  });
+  interrupted.catch(() => undefined);
   try {
     held = begun.kind === 'started' ? { session: begun.session, owner: begun.owner } : await waitForTurn(store, conversation);
+    const { owner } = held;
+    renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
+    renewing.unref();
     const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const ctx = { bot, user: request.user, now, conversation };
-    const driven = await drive(ctx, session, event, engine.effects, output);
+    const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
+    pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
 
+    keptLock = pacing.late !== undefined;
     const written = await store.turns.commit(conversation, {
-      owner: held.owner,
+      owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
       delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(driven.output), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
+    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, { ...driven.output, replies: driven.output.replies.slice(pacing.sent) });
     return driven.output;
   } catch (error) {
+    pacing.finished = true;
     // A turn that failed may be tried again by the platform: free the delivery so the retry
-    // runs it, and the lock so the next message need not wait for the lease to run out.
+    // runs it, and the lock so the next message need not wait for the lease to run out. The
+    // session, never written, is as it was before this message.
     await store.turns.abandon(conversation, { owner: held?.owner, delivery }).catch(() => undefined);
-    throw error;
+    keptLock = false;
+    const stopping = error instanceof ParleyError && error.code === 'interrupted';
+    if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
+    else engine.log.error({ err: error, conversation }, 'turn failed');
+    const answer = said(stopping ? phrases.interrupted : phrases.trouble);
+    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, answer);
+    return answer;
   } finally {
-    await held?.release?.();
+    stop?.();
+    clearInterval(renewing);
+    if (keptLock && held !== undefined) await store.turns.abandon(conversation, { owner: held.owner }).catch(() => undefined);
   }
+}
+
+async function deliverLate(engine: Engine, conversation: string, late: (output: TurnOutput) => Promise<void>, output: TurnOutput): Promise<void> {
+  try {
+    await late(output);
+  } catch (error) {
+    engine.log.error({ err: error, conversation }, 'late delivery failed');
+  }
+}
+
+/** A turn that ran nothing but tells the user one thing. */
+function said(text: string): TurnAnswer {
+  return { replies: [{ text }], ended: false };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
@@ -155,7 +225,7 @@ async function waitForTurn(store: Store, conversation: string): Promise<Held> {
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {
-    return { session: await store.sessions.get(conversation), release };
+    return { session: await store.sessions.get(conversation), owner: release.owner };
   } catch (error) {
     await release();
     throw error;
@@ -166,7 +236,7 @@ async function waitForTurn(store: Store, conversation: string): Promise<Held> {
 async function earlierAnswer(engine: Engine, conversation: string, delivery: string, deadlineMs = 10_000): Promise<TurnAnswer> {
   const until = Date.now() + deadlineMs;
   for (let pause = 5; Date.now() < until; pause = Math.min(pause * 2, 200)) {
-    const state = await engine.store.turns.delivery(conversation, delivery);
+    const state = await engine.store.turns.delivery(conversation, delivery).catch(() => ({ kind: 'unknown' }) as const);
     if (state.kind === 'unknown') break;
     if (state.kind === 'answered') return { ...(JSON.parse(state.answer) as TurnOutput), duplicate: true };
     await new Promise((resolve) => setTimeout(resolve, pause));

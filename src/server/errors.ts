@@ -6,6 +6,7 @@ import type { Log } from '../runtime/log.js';
 
 const statusOf: Record<ErrorCode, number> = {
   busy: 503,
+  interrupted: 503,
   'store-unavailable': 503,
   'bad-request': 400,
   'unsupported-media-type': 415,

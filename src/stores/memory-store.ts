@@ -2,7 +2,7 @@
 // Redis store must behave the same) and the default when no Redis is configured, so it stays
 // small: one Map per kind of value, expiry checked lazily on read, plus a rare sweep so keys
 // nobody reads again do not pile up.
-import type { Keyed, Locks, SessionStore, Store, TokenStore, Turns, Versioned } from './store.js';
+import type { Keyed, LockRelease, Locks, SessionStore, Store, TokenStore, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
 export interface MemoryStoreOptions {
@@ -153,6 +153,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         replayMap.delete(deliveryKey(conversation, delivery));
       }
     },
+    async renew(conversation, owner, ttlMs) {
+      return locks.renew(conversation, owner, ttlMs);
+    },
     async delivery(conversation, delivery) {
       const entry = live(deliveryMap, deliveryKey(conversation, delivery));
       if (entry === undefined) return { kind: 'unknown' };
@@ -182,7 +185,7 @@ function expiryOf(at: number, ttlSeconds: number): number {
   return at + Math.max(1, Math.round(ttlSeconds * 1000));
 }
 
-type Release = () => Promise<void>;
+type Release = LockRelease;
 
 interface Waiter {
   ttlMs: number;
@@ -201,6 +204,8 @@ interface MemoryLocks extends Locks {
   takeIfFree(name: string, ttlMs: number): string | undefined;
   /** Releases the lock of `name` if `owner` still holds it. */
   releaseBy(name: string, owner: string): void;
+  /** Extends the lease of `owner` on `name`; false when it no longer holds it. */
+  renew(name: string, owner: string, ttlMs: number): boolean;
 }
 
 /** Locks in one process: a FIFO queue per name, and a lease timer that frees a forgotten lock. */
@@ -225,6 +230,19 @@ function createMemoryLocks(): MemoryLocks {
     return take(name, lock, ttlMs);
   }
 
+  function releaseOf(name: string, owner: string): Release {
+    return Object.assign(async () => handOver(name, owner), { owner });
+  }
+
+  function renew(name: string, owner: string, ttlMs: number): boolean {
+    const lock = held.get(name);
+    if (lock === undefined || lock.owner !== owner) return false;
+    clearTimeout(lock.lease);
+    lock.lease = setTimeout(() => handOver(name, owner), timerMs(ttlMs));
+    lock.lease.unref();
+    return true;
+  }
+
   // Called on release and when the lease runs out; a stale owner (already replaced) is ignored.
   function handOver(name: string, owner: string): void {
     const lock = held.get(name);
@@ -237,15 +255,16 @@ function createMemoryLocks(): MemoryLocks {
     }
     clearTimeout(next.timer);
     const nextOwner = take(name, lock, next.ttlMs);
-    next.grant(async () => handOver(name, nextOwner));
+    next.grant(releaseOf(name, nextOwner));
   }
 
   return {
     takeIfFree,
+    renew,
     releaseBy: handOver,
     async acquire(name, ttlMs, waitMs) {
       const owner = takeIfFree(name, ttlMs);
-      if (owner !== undefined) return async () => handOver(name, owner);
+      if (owner !== undefined) return releaseOf(name, owner);
       const current = held.get(name);
       if (current === undefined || waitMs <= 0) return undefined;
       return new Promise<Release | undefined>((resolve) => {

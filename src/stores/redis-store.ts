@@ -159,6 +159,12 @@ if ARGV[5] ~= '' then redis.call('SET', KEYS[3], '=' .. ARGV[6], 'PX', ARGV[5]) 
 return written
 `;
 
+// KEYS: lease. ARGV: owner, ttlMs. Extends the lease only for its holder.
+const LOCK_RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 // KEYS: lease, delivery, replay mark. ARGV: owner ('' when the lock came from acquire), '1' to free the delivery.
 const TURN_ABANDON = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -179,6 +185,7 @@ interface Scripts {
     enqueue: '1' | '0',
   ): Promise<number>;
   parleyLockCancel(queue: string, waiters: string, id: string): Promise<number>;
+  parleyLockRenew(lease: string, owner: string, ttlMs: number): Promise<number>;
   parleyLockRelease(lease: string, id: string): Promise<number>;
   parleyTurnBegin(
     delivery: string,
@@ -311,6 +318,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         delivery === undefined ? '0' : '1',
       );
     },
+    async renew(conversation, owner, ttlMs) {
+      return (await client.parleyLockRenew(lockKeys(prefix, conversation).lease, owner, Math.max(1, Math.round(ttlMs)))) === 1;
+    },
     async delivery(conversation, delivery): Promise<DeliveryState> {
       const stored = await client.get(deliveryKey(conversation, delivery));
       if (stored === null) return { kind: 'unknown' };
@@ -361,9 +371,12 @@ function createRedisLocks(client: Client, prefix: string): Locks {
       const { lease, queue, waiters } = lockKeys(prefix, name);
       const id = newOwner();
       const ttl = Math.max(1, Math.round(ttlMs));
-      const release = async () => {
-        await client.parleyLockRelease(lease, id);
-      };
+      const release = Object.assign(
+        async () => {
+          await client.parleyLockRelease(lease, id);
+        },
+        { owner: id },
+      );
       const deadline = Date.now() + waitMs;
       let enqueue: '1' | '0' = '1';
       let pause = POLL_FIRST_MS;
@@ -437,6 +450,7 @@ function connect(options: RedisStoreOptions): Client {
   client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });
   client.defineCommand('parleyLockCancel', { numberOfKeys: 2, lua: LOCK_CANCEL });
   client.defineCommand('parleyLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
+  client.defineCommand('parleyLockRenew', { numberOfKeys: 1, lua: LOCK_RENEW });
   client.defineCommand('parleyTurnBegin', { numberOfKeys: 5, lua: TURN_BEGIN });
   client.defineCommand('parleyTurnCommit', { numberOfKeys: 3, lua: TURN_COMMIT });
   client.defineCommand('parleyTurnAbandon', { numberOfKeys: 3, lua: TURN_ABANDON });

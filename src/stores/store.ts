@@ -45,8 +45,11 @@ export interface Locks {
    * function, or undefined when it could not be had in time. Releasing twice, or after the
    * lock has passed to another holder, does nothing.
    */
-  acquire(name: string, ttlMs: number, waitMs: number): Promise<(() => Promise<void>) | undefined>;
+  acquire(name: string, ttlMs: number, waitMs: number): Promise<LockRelease | undefined>;
 }
+
+/** Releases a held lock; `owner` names the holding, for `turns.renew` and `turns.commit`. */
+export type LockRelease = (() => Promise<void>) & { readonly owner: string };
 
 /** Small keyed values with a TTL: failure counters for back-off, what a phone call keeps between requests. */
 export interface Keyed {
@@ -121,6 +124,12 @@ export interface Turns {
   commit(conversation: string, commit: TurnCommit): Promise<boolean>;
   /** A failed turn: releases the lock (if `owner` still holds it) and frees the delivery (and its replay mark), so a retry runs. */
   abandon(conversation: string, what: { owner?: string; delivery?: string }): Promise<void>;
+  /**
+   * Extends the conversation's lock to `ttlMs` from now if `owner` still holds it; false if not.
+   * A running turn renews its lock, so the lock can be short: one whose process died or whose
+   * store stalled frees the conversation within seconds, not minutes.
+   */
+  renew(conversation: string, owner: string, ttlMs: number): Promise<boolean>;
   /** What became of a delivery, for a retry waiting for the first one's answer. */
   delivery(conversation: string, delivery: string): Promise<DeliveryState>;
 }

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
-import { runTurn, type Engine } from '../../src/runtime/conversation.js';
+import { conversationKey, runTurn, type Engine } from '../../src/runtime/conversation.js';
 import type { TurnOutput, User } from '../../src/runtime/turn.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { createRedisStore } from '../../src/stores/redis-store.js';
@@ -71,6 +71,7 @@ function counting(store: Store) {
       },
       commit: (c, o) => (counts.calls++, counts.writes++, turns.commit(c, o)),
       abandon: (c, o) => (counts.calls++, turns.abandon(c, o)),
+      renew: (c, o, t) => (counts.calls++, turns.renew(c, o, t)),
       delivery: (c, d) => (counts.calls++, turns.delivery(c, d)),
     },
   };
@@ -144,7 +145,8 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
       turns: { ...store.turns, commit: async (c, o) => (failures-- > 0 ? Promise.reject(new Error('the store went away')) : store.turns.commit(c, o)) },
     };
     const request = { user, conversation, input: { text: 'again' }, delivery: `SM-${conversation}` };
-    await expect(runTurn({ ...engine, store: flaky }, request)).rejects.toThrow('the store went away');
+    // The user is told, in words that say nothing of the store.
+    expect(texts(await runTurn({ ...engine, store: flaky }, request))).toEqual(["Sorry, we're having trouble right now. Please try again in a minute."]);
     // Neither the delivery nor the lock is left behind: the retry runs, without waiting.
     const retried = await runTurn({ ...engine, store: flaky }, request, { deadlineMs: 2_000 });
     expect(retried.duplicate).toBeUndefined();
@@ -195,7 +197,7 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
     };
     const broken = { ...engine, store: failing };
     await runTurn(engine, { user, conversation, input: { text: 'hi' } });
-    const before = await store.sessions.get(conversation);
+    const before = await store.sessions.get(conversationKey({ user, conversation }));
     let late: TurnOutput | undefined;
     await new Promise<void>((resolve) => {
       void runTurn(broken, { user, conversation, input: { text: 'slow' } }, {
@@ -206,8 +208,8 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
         },
       }).then(() => releaseSlow());
     });
-    expect(texts(late!)).toEqual(['Sorry, something went wrong on our side. Please start again.']);
-    expect(late!.ended).toBe(true);
-    expect(await store.sessions.get(conversation)).toEqual(before);
+    expect(texts(late!)).toEqual(["Sorry, we're having trouble right now. Please try again in a minute."]);
+    expect(before).toBeDefined();
+    expect(await store.sessions.get(conversationKey({ user, conversation }))).toEqual(before);
   });
 });

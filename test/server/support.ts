@@ -35,7 +35,7 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs'> & {
+type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
 };
@@ -49,13 +49,14 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
   return async (bot, env = {}, { host = '127.0.0.1', ...tuning } = {}) => {
     const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
     const prefix = testKeyPrefix('server');
-    const store = createRedisStore({ url: testRedisUrl(), prefix });
+    const { redisUrl = testRedisUrl(), ...appTuning } = tuning;
+    const store = createRedisStore({ url: redisUrl, prefix });
     const lines: string[] = [];
     const log = createLogger(fullEnv, { write: (line: string) => void lines.push(line) });
     const metrics = createServerMetrics();
     const engine = createEngine({ bot, store, env: fullEnv, log, metrics });
     let port = 0;
-    const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...tuning });
+    const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, host, () => resolve(s));
     });

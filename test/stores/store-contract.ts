@@ -488,6 +488,25 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await begin(store, conv, 'SM1', { replayTtlSeconds: 60 })).kind).toBe('started');
       });
 
+      test('renews a turn’s lock for its owner only, so a running turn keeps it past its ttl', async ({ store }) => {
+        const conv = uniqueName('conv');
+        const begun = await started(begin(store, conv, undefined, { lockTtlMs: 400 }));
+        await sleep(250);
+        expect(await store.turns.renew(conv, begun.owner, 400)).toBe(true);
+        expect(await store.turns.renew(conv, 'someone-else', 400)).toBe(false);
+        await sleep(250);
+        // 500 ms after it was taken with a 400 ms ttl, the lock is still held.
+        expect(await store.locks.acquire(conv, 10_000, 0)).toBeUndefined();
+        await sleep(300);
+        const next = await store.locks.acquire(conv, 10_000, 0);
+        expect(next).toBeTypeOf('function');
+        expect(await store.turns.renew(conv, begun.owner, 400)).toBe(false);
+        // A lock from acquire names its holding too, and a commit by that owner releases it.
+        expect(await store.turns.renew(conv, next!.owner, 10_000)).toBe(true);
+        expect(await store.turns.commit(conv, { owner: next!.owner, expected: 0, session: keep('s') })).toBe(true);
+        expect(await store.locks.acquire(conv, 10_000, 0)).toBeTypeOf('function');
+      });
+
       test('passes over a turn that never commits once its lock ttl is over', async ({ store }) => {
         const conv = uniqueName('conv');
         await started(begin(store, conv, undefined, { lockTtlMs: 300 }));

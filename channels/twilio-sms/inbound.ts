@@ -1,7 +1,7 @@
 // A Twilio Messaging webhook (SMS, or WhatsApp through Twilio) as a turn request.
 import type { TurnRequest } from '../../src/runtime/conversation.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
-import { field } from './signature.js';
+import { field, twilioSid } from './signature.js';
 
 export interface InboundMessage {
   request: TurnRequest;
@@ -21,7 +21,7 @@ const e164 = /^\+[1-9]\d{6,14}$/;
 export function parseTwilioMessage(fields: Record<string, unknown>, via: Authority): InboundMessage | undefined {
   const from = field(fields, 'From')?.trim();
   const to = field(fields, 'To')?.trim();
-  const sid = field(fields, 'MessageSid')?.trim();
+  const sid = twilioSid(fields, 'MessageSid');
   if (!from || !to || !sid) return undefined;
 
   const whatsapp = from.toLowerCase().startsWith(whatsappPrefix);

@@ -47,6 +47,19 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A Twilio id of the given kind (`SM`/`MM` messages, `CA` calls): two letters and 32 lower-case
+ * hex digits. The check matters for security: Twilio signs the fields as `name` + `value` run
+ * together, so a captured request can be re-split (`MessageSid=SM…NumMedia0` without a
+ * `NumMedia` field) under the same signature; a strict id cannot absorb the next field, so it
+ * stays the id Twilio sent, and de-duplication and replay refusal hold.
+ */
+export function twilioSid(fields: Record<string, unknown>, name: 'MessageSid' | 'CallSid'): string | undefined {
+  const value = field(fields, name);
+  const shape = name === 'MessageSid' ? /^(SM|MM)[0-9a-f]{32}$/ : /^CA[0-9a-f]{32}$/;
+  return value !== undefined && shape.test(value) ? value : undefined;
+}
+
 /** A form field as one string: repeated fields are malformed for the fields we read. */
 export function field(fields: Record<string, unknown>, name: string): string | undefined {
   const value = fields[name];

@@ -27,7 +27,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
   router.post('/twilio/sms', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
     const message = parseTwilioMessage(req.body as Record<string, unknown>, twilioAuthority(deps.signature));
-    if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and MessageSid');
+    if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and a MessageSid of Twilio\'s form');
     const { request, from, to } = message;
 
     const late = async (rest: Parameters<NonNullable<TurnOptions['late']>>[0]) => {

@@ -2,7 +2,7 @@
 // URLs our TwiML gives Twilio (`/twilio/voice?n=3`), so a retried callback names the same step.
 import type { TurnRequest } from '../../src/runtime/conversation.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
-import { field } from '../twilio-sms/signature.js';
+import { field, twilioSid } from '../twilio-sms/signature.js';
 
 export type CallMoment =
   /** The call rings: the conversation starts without input. */
@@ -23,7 +23,7 @@ export interface InboundCall {
 const e164 = /^\+[1-9]\d{6,14}$/;
 
 export function parseCall(fields: Record<string, unknown>, query: Record<string, unknown>, via: Authority): InboundCall | undefined {
-  const callSid = field(fields, 'CallSid')?.trim();
+  const callSid = twilioSid(fields, 'CallSid');
   const from = field(fields, 'From')?.trim();
   if (!callSid || !from) return undefined;
   const user: User = { id: from, channel: 'phone', via };

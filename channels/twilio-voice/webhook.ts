@@ -66,7 +66,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
 
   router.post('/twilio/voice', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
     const call = parseCall(req.body as Record<string, unknown>, req.query, twilioAuthority(deps.signature));
-    if (call === undefined) throw new ParleyError('bad-request', 'a Twilio call needs CallSid and From');
+    if (call === undefined) throw new ParleyError('bad-request', 'a Twilio call needs From and a CallSid of Twilio\'s form');
     const { moment } = call;
     let twiml: string;
     switch (moment.kind) {

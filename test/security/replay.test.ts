@@ -46,3 +46,42 @@ describe('replayed Twilio requests', () => {
     }
   });
 });
+
+describe('re-split Twilio requests', () => {
+  it('refuses a captured request whose MessageSid was made to absorb the next field, under the same signature', async () => {
+    const twilio = (await import('twilio')).default;
+    const { authToken } = await import('../server/support.js');
+    const app = await startApp(botOf({ format: 1, id: 'resplit', name: 'Resplit', start: 'main', scripts: { main: { steps: [{ type: 'question', ask: 'Yes?', save: 'x' }] } } }));
+    const fields: Record<string, string> = { ...fixture('twilio-sms.form.json'), From: uniquePhone(), MessageSid: `SM${'8'.repeat(32)}` };
+    expect((await postTwilio(app, '/twilio/sms', fields)).status).toBe(200);
+    // MessagingServiceSid follows MessageSid in the signed string: folded into its value, the
+    // signature still checks out.
+    const { MessagingServiceSid, ...rest } = fields;
+    const resplit = { ...rest, MessageSid: `${fields.MessageSid}MessagingServiceSid${MessagingServiceSid}` };
+    const signature = twilio.getExpectedTwilioSignature(authToken, `${app.publicUrl}/twilio/sms`, fields);
+    expect(twilio.validateRequest(authToken, signature, `${app.publicUrl}/twilio/sms`, resplit)).toBe(true);
+    const response = await fetch(`${app.url}/twilio/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(resplit).toString(),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('refuses the same on the phone, with the CallSid', async () => {
+    const twilio = (await import('twilio')).default;
+    const { authToken } = await import('../server/support.js');
+    const app = await startApp(botOf({ format: 1, id: 'resplit-call', name: 'Resplit', start: 'main', scripts: { main: { steps: [{ type: 'question', ask: 'Yes?', save: 'x' }] } } }));
+    const fields: Record<string, string> = { ...fixture('twilio-voice-incoming.form.json'), CallSid: `CA${'9'.repeat(32)}` };
+    const { CallStatus, ...rest } = fields;
+    const resplit = { ...rest, CallSid: `${fields.CallSid}CallStatus${CallStatus}` };
+    const signature = twilio.getExpectedTwilioSignature(authToken, `${app.publicUrl}/twilio/voice`, fields);
+    expect(twilio.validateRequest(authToken, signature, `${app.publicUrl}/twilio/voice`, resplit)).toBe(true);
+    const response = await fetch(`${app.url}/twilio/voice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(resplit).toString(),
+    });
+    expect(response.status).toBe(400);
+  });
+});

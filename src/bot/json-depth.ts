@@ -52,7 +52,9 @@ export function findTooDeep(text: string): TooDeep | undefined {
       if (open.length >= maxDepth) return { offset: i, path: open.map((o) => o.at) };
       open.push(c === '{' ? { kind: 'object', at: '', expectingKey: true } : { kind: 'array', at: 0, expectingKey: false });
     } else if (c === '}' || c === ']') {
-      open.pop();
+      // Only the closer of the innermost level ends it: the parser, recovering from a stray
+      // closer (`[},`), reads on inside the array, so the scan must not count a level less.
+      if (open.at(-1)?.kind === (c === '}' ? 'object' : 'array')) open.pop();
     } else if (c === ',') {
       const top = open.at(-1);
       if (top?.kind === 'array' && typeof top.at === 'number') top.at += 1;

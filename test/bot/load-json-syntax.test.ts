@@ -113,6 +113,18 @@ describe('a bot file nested too deep', () => {
     expect(problem.column).toBe(text.startsWith('[') ? 65 : 5 * 64 + 1);
   });
 
+  it.each([
+    ['stray closers inside arrays', '[},'.repeat(20_000)],
+    ['stray closers inside objects', '{"a":]'.repeat(20_000)],
+    ['inside a bot', `{"format": 1, "id": "x", "name": "x", "start": "main", "scripts": {"main": {"steps": [${'[},'.repeat(20_000)}]}}}`],
+  ])('counts levels the parser reads on into after a stray closer (%s), and refuses them', (_label, text) => {
+    const started = performance.now();
+    const result = loadBotText(text, 'bot.json');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.bot).toBeUndefined();
+    expect(result.problems.some((problem) => problem.code === 'too-deep')).toBe(true);
+  });
+
   it('counts levels the way the file nests them, not brackets inside strings or comments', () => {
     const text = `{ "name": "${'['.repeat(200)}", // ${'{'.repeat(200)}\n}`;
     expect(onlyProblem(loadBotText(text, 'bot.json')).code).toBe('json-syntax');

@@ -22,12 +22,6 @@ export async function signIn(
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
-  // Per sender and per account: the user hears the same pause whichever of the two it is.
-  const failures = [failureKey(token, turn), accountFailureKey(token, definition, answers, turn)].filter((key) => key !== undefined);
-  const waits = await Promise.all(failures.map((key) => deps.backOff.wait(key, turn.now)));
-  const wait = Math.max(0, ...waits);
-  if (wait > 0) return refused('throttled', wait);
-
   const lookup = (name: string): JsonValue | undefined => {
     if (name.startsWith('secret.')) return deps.secret(name.slice('secret.'.length));
     return conversationValue(turn.session, turn.user, name);
@@ -37,20 +31,21 @@ export async function signIn(
   let url: string;
   let headers: Record<string, string> = {};
   let body: string | undefined;
+  const fields: Record<string, string> = {};
   try {
-    const fields: Record<string, string> = { ...answers };
     for (const [name, template] of Object.entries(definition.fields ?? {})) fields[name] = renderText(template, lookup, missing);
     for (const [name, template] of Object.entries(definition.headers ?? {})) headers[name] = renderHeader(template, lookup, missing);
     url = renderUrl(definition.url, lookup, missing);
+    const sent = { ...answers, ...fields };
     if (definition.method === 'GET') {
       const withQuery = new URL(url);
-      for (const [name, value] of Object.entries(fields)) withQuery.searchParams.append(name, value);
+      for (const [name, value] of Object.entries(sent)) withQuery.searchParams.append(name, value);
       url = withQuery.toString();
     } else if (definition.encoding === 'form') {
-      body = new URLSearchParams(fields).toString();
+      body = new URLSearchParams(sent).toString();
       headers = { 'content-type': 'application/x-www-form-urlencoded', ...headers };
     } else {
-      body = JSON.stringify(fields);
+      body = JSON.stringify(sent);
       headers = { 'content-type': 'application/json', ...headers };
     }
   } catch (error) {
@@ -59,49 +54,67 @@ export async function signIn(
     return refused('unavailable');
   }
 
-  const started = performance.now();
-  const answer = await request(
-    { method: definition.method, url, headers: { accept: 'application/json, text/plain;q=0.9', ...headers }, ...(body === undefined ? {} : { body }), timeoutMs: definition.timeout * 1000 },
-    { allowPrivate: deps.allowPrivate },
-  );
-  deps.log.debug({ token, ms: Math.round(performance.now() - started), status: answer.ok ? answer.status : answer.error }, 'auth service answered');
-  if (!answer.ok || answer.status >= 500) return refused('unavailable');
-  if (answer.status < 200 || answer.status >= 300) {
-    await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
-    return refused('refused');
+  // Counted per sender and per account; the user hears the same pause whichever it is.
+  const accountKey = accountFailureKey(token, definition, { answers, fields }, turn, (text) => deps.sealer.fingerprint(text));
+  const failures = accountKey === undefined ? [failureKey(token, turn)] : [failureKey(token, turn), accountKey];
+  // Tries of one account run one at a time, whoever sends them: guesses sent together from
+  // many numbers would otherwise all pass the check before the first refusal is counted.
+  const release = accountKey === undefined ? undefined : await deps.store.locks.acquire(`signin:${accountKey}`, (definition.timeout + 5) * 1000, (definition.timeout + 5) * 1000);
+  if (accountKey !== undefined && release === undefined) return refused('throttled', 30);
+  try {
+    const waits = await Promise.all(failures.map((key) => deps.backOff.wait(key, turn.now)));
+    const wait = Math.max(0, ...waits);
+    if (wait > 0) return refused('throttled', wait);
+    return await call(url, headers, body);
+  } finally {
+    await release?.().catch(() => undefined);
   }
 
-  let data: unknown;
-  let found: unknown;
-  if (definition.json) {
-    try {
-      data = JSON.parse(answer.body);
-    } catch {
-      return refused('unavailable');
+  async function call(url: string, headers: Record<string, string>, body: string | undefined): Promise<SignInResult> {
+    const started = performance.now();
+    const answer = await request(
+      { method: definition.method, url, headers: { accept: 'application/json, text/plain;q=0.9', ...headers }, ...(body === undefined ? {} : { body }), timeoutMs: definition.timeout * 1000 },
+      { allowPrivate: deps.allowPrivate },
+    );
+    deps.log.debug({ token, ms: Math.round(performance.now() - started), status: answer.ok ? answer.status : answer.error }, 'auth service answered');
+    if (!answer.ok || answer.status >= 500) return refused('unavailable');
+    if (answer.status < 200 || answer.status >= 300) {
+      await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
+      return refused('refused');
     }
-    found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
-  } else {
-    found = answer.body.trim();
+
+    let data: unknown;
+    let found: unknown;
+    if (definition.json) {
+      try {
+        data = JSON.parse(answer.body);
+      } catch {
+        return refused('unavailable');
+      }
+      found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
+    } else {
+      found = answer.body.trim();
+    }
+    const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
+    if (value === '') {
+      await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
+      return refused('refused');
+    }
+
+    const expiresIn = definition.expiresInPath === undefined ? undefined : Number(readSafely(data, definition.expiresInPath));
+    const ttl = Math.max(1, Math.floor(Number.isFinite(expiresIn) && expiresIn! > 0 ? Math.min(definition.ttl, expiresIn!) : definition.ttl));
+    const account = accountOf(definition, data, answers, value) ?? token;
+
+    // Read before the token is cached: an answer whose parts cannot be kept signs nobody in.
+    const vars = savedVars(deps, data, save, [value]);
+    if (vars === undefined) return refused('unavailable');
+
+    await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+    await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
+    turn.acquired.add(token);
+    deps.metrics.signIn('ok');
+    return { type: 'auth.signIn', ok: true, account, vars };
   }
-  const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
-  if (value === '') {
-    await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
-    return refused('refused');
-  }
-
-  const expiresIn = definition.expiresInPath === undefined ? undefined : Number(readSafely(data, definition.expiresInPath));
-  const ttl = Math.max(1, Math.floor(Number.isFinite(expiresIn) && expiresIn! > 0 ? Math.min(definition.ttl, expiresIn!) : definition.ttl));
-  const account = accountOf(definition, data, answers, value) ?? token;
-
-  // Read before the token is cached: an answer whose parts cannot be kept signs nobody in.
-  const vars = savedVars(deps, data, save, [value]);
-  if (vars === undefined) return refused('unavailable');
-
-  await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
-  await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
-  turn.acquired.add(token);
-  deps.metrics.signIn('ok');
-  return { type: 'auth.signIn', ok: true, account, vars };
 
   function refused(reason: 'refused' | 'unavailable' | 'throttled', retryAfterSeconds?: number): SignInResult {
     deps.metrics.signIn(reason);

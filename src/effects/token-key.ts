@@ -1,7 +1,7 @@
 // Where a cached token lives: per bot, definition, scope and user (or conversation).
-import { createHash } from 'node:crypto';
 import type { AuthTokenDefinition } from '../bot/schema.js';
 import type { EffectTurn } from '../runtime/drive.js';
+import { placeholders } from '../templates/template.js';
 import { isAuthenticated } from '../runtime/turn.js';
 
 /**
@@ -30,13 +30,31 @@ export function failureKey(token: string, turn: Pick<EffectTurn, 'bot' | 'user'>
 }
 
 /**
- * Failures are also counted per account of a definition (its first answer that is not secret,
- * the username), so one account cannot be guessed at from many numbers. The name is hashed:
- * the store keeps no username in clear for this. Undefined when every answer is secret.
+ * Failures are also counted per account of a definition, so one account cannot be guessed at
+ * from many numbers. The account is the first answer that is not secret (the username); else
+ * the first extra field filled from a conversation variable (a username asked by an earlier
+ * question); else the first answer (an account number asked as a secret). Spellings that reach
+ * the same account (case, width, spaces, invisible characters) count as one, and the store
+ * keeps only a keyed digest of it.
  */
-export function accountFailureKey(token: string, definition: AuthTokenDefinition, answers: Record<string, string>, turn: Pick<EffectTurn, 'bot'>): string | undefined {
-  const first = definition.questions.find((question) => !question.secret);
-  const name = first === undefined ? undefined : answers[first.field]?.trim().toLowerCase();
+export function accountFailureKey(
+  token: string,
+  definition: AuthTokenDefinition,
+  values: { answers: Record<string, string>; fields: Record<string, string> },
+  turn: Pick<EffectTurn, 'bot'>,
+  fingerprint: (text: string) => string,
+): string | undefined {
+  const name = accountOf(definition, values)?.normalize('NFKC').toLowerCase().replace(/[\s\p{Cf}]/gu, '');
   if (name === undefined || name === '') return undefined;
-  return `${turn.bot.id}:${token}:account:${createHash('sha256').update(name).digest('base64url').slice(0, 22)}`;
+  return `${turn.bot.id}:${token}:account:${fingerprint(name)}`;
+}
+
+function accountOf(definition: AuthTokenDefinition, { answers, fields }: { answers: Record<string, string>; fields: Record<string, string> }): string | undefined {
+  const named = definition.questions.find((question) => !question.secret);
+  if (named !== undefined) return answers[named.field];
+  for (const [field, template] of Object.entries(definition.fields ?? {})) {
+    if (placeholders(template).some((name) => !name.startsWith('secret.') && !name.startsWith('user.'))) return fields[field];
+  }
+  const first = definition.questions[0];
+  return first === undefined ? undefined : answers[first.field];
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { TokenRecord } from './store.js';
 
 /** Seals secrets before a store keeps them, so a dump of Redis (or of the heap) does not leak them. */
@@ -6,6 +6,11 @@ export interface TokenCipher {
   seal(plain: string): string;
   /** Throws when `sealed` was altered, truncated or sealed under another key. */
   open(sealed: string): string;
+  /**
+   * A keyed digest of `text` (HMAC-SHA256, 22 characters): the same for every instance with the
+   * same key, and not reversible by trying every account number without the key.
+   */
+  fingerprint(text: string): string;
 }
 
 // The prefix names the format, so a later format (another algorithm, key rotation) can be
@@ -40,7 +45,12 @@ export function createEphemeralCipher(): TokenCipher {
 }
 
 function cipherWithKey(key: Buffer): TokenCipher {
+  // A key of its own for digests, so no HMAC output is ever made with the sealing key itself.
+  const digestKey = createHmac('sha256', key).update('parley fingerprint v1').digest();
   return {
+    fingerprint(text) {
+      return createHmac('sha256', digestKey).update(text).digest('base64url').slice(0, 22);
+    },
     seal(plain) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

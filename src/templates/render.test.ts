@@ -92,6 +92,10 @@ describe('renderUrl', () => {
     ['a slash', 'x/y'],
     ['a backslash', 'x\\y'],
     ['an encoded slash', 'x%2Fy'],
+    ['.. with a ;param (Tomcat, Spring)', '..;x'],
+    ['.. with a trailing space', '.. '],
+    ['.. with a NUL', '..\u0000'],
+    ['.. with an encoded NUL', '..%00'],
   ])('refuses %s as a path segment, naming the placeholder and not the value', (_label, id) => {
     try {
       renderUrl('https://api.example.com/accounts/{id}/balance', vars({ id }));
@@ -106,6 +110,7 @@ describe('renderUrl', () => {
 
   it('refuses a value that makes ".." with the text around it', () => {
     expect(() => renderUrl('https://api.example.com/a/.{x}/b', vars({ x: '.' }))).toThrow(TemplateError);
+    expect(() => renderUrl('https://api.example.com/api/{v};x/y', vars({ v: '..' }))).toThrow(TemplateError);
     expect(() => renderUrl('https://api.example.com/a/{x}{y}', vars({ x: '.', y: '.' }))).toThrow(TemplateError);
   });
 

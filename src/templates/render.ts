@@ -129,9 +129,18 @@ function climbingSegment(url: string, pathStart: number, inserted: readonly Inse
     const after = url.slice(value.end, pathEnd).search(/[/\\]/);
     const segmentEnd = after < 0 ? pathEnd : value.end + after;
     const segment = url.slice(segmentStart, segmentEnd).replace(/[\t\n\r]/g, '');
-    if (decodings(segment).some((text) => text === '.' || text === '..')) return value.name;
+    if (decodings(segment).some(isDotSegment)) return value.name;
   }
   return undefined;
+}
+
+/**
+ * "." or "..", also as servers read a segment leniently: Tomcat and Spring drop a `;param`
+ * suffix (`..;x`), and some servers trim spaces and control characters (`.. `, `..%00`).
+ */
+function isDotSegment(text: string): boolean {
+  const core = (text.split(';')[0] ?? '').replace(/^[\s\u0000-\u001f\u007f]+|[\s\u0000-\u001f\u007f]+$/g, '');
+  return core === '.' || core === '..';
 }
 
 /** `text` and what it becomes when percent-decoded again and again, up to a few times. */

@@ -13,7 +13,7 @@
 // The braces are Cluster hash tags: the keys of one conversation (or lock) share a slot, so the
 // Lua scripts that touch several of them run on a Cluster too.
 import { randomBytes } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DeliveryState, Keyed, Locks, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
@@ -26,6 +26,11 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Seals token records before they reach Redis. */
   cipher?: TokenCipher;
+  /**
+   * On a Cluster: how long a command may wait for a dead master's replica to take over before
+   * it fails. Set it a few seconds above cluster-node-timeout. Default 10 s.
+   */
+  failoverWithinMs?: number;
 }
 
 // A dead Redis must fail a request within a few seconds (so /healthz can answer 503 and a turn
@@ -39,6 +44,37 @@ const CONNECTION: RedisOptions = {
   retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 2_000),
 };
 const PING_WITHIN_MS = 2_000;
+
+// On a Cluster, a master that dies leaves its slots to nobody for cluster-node-timeout (15 s by
+// default, 1 s in the tests) plus an election (about a second): the other nodes answer MOVED to
+// the dead master, then CLUSTERDOWN, until its replica takes over. ioredis retries a command
+// through that, pausing RETRY_PAUSE_MS after each "connection closed", CLUSTERDOWN or TRYAGAIN
+// and refreshing its slot map, but only `maxRedirections` times (16 by default: about 1.5 s,
+// which the fault-injection review saw run out). The redirections are counted from the time a
+// command may wait: a MOVED to the dead node and the refused connection that follows cost two
+// per pause. A MOVED itself is followed at once (retryDelayOnMoved 0), as after a resharding.
+const FAILOVER_WITHIN_MS = 10_000;
+const RETRY_PAUSE_MS = 200;
+// Loopback or a LAN connects in milliseconds; a node that does not answer within this is
+// treated as down, so a redirection to a dead host (no RST) does not eat the failover budget.
+const CLUSTER_CONNECT_TIMEOUT_MS = 1_000;
+// CLUSTER SLOTS is asked of one node after another until one answers; a dead one costs this.
+const SLOTS_REFRESH_TIMEOUT_MS = 1_000;
+// Re-read the slot map this often even without a redirection, so the store learns when a
+// replica joins or leaves (it decides whether to WAIT for one).
+const SLOTS_REFRESH_EVERY_MS = 5_000;
+
+function clusterRetries(failoverWithinMs: number): ClusterOptions {
+  return {
+    retryDelayOnFailover: RETRY_PAUSE_MS,
+    retryDelayOnClusterDown: RETRY_PAUSE_MS,
+    retryDelayOnTryAgain: RETRY_PAUSE_MS,
+    retryDelayOnMoved: 0,
+    maxRedirections: Math.max(16, 2 * Math.ceil(failoverWithinMs / RETRY_PAUSE_MS)),
+    slotsRefreshTimeout: SLOTS_REFRESH_TIMEOUT_MS,
+    slotsRefreshInterval: SLOTS_REFRESH_EVERY_MS,
+  };
+}
 
 // A waiter renews its place in a lock queue at every poll; one not heard of for this long
 // (crashed, or stuck) is dropped when it reaches the head, so it cannot block those behind it.
@@ -418,10 +454,12 @@ function connect(options: RedisStoreOptions): Client {
     client = new Cluster(
       seeds.map((seed) => seed.node),
       {
+        ...clusterRetries(options.failoverWithinMs ?? FAILOVER_WITHIN_MS),
         enableOfflineQueue,
         clusterRetryStrategy: retryStrategy,
         redisOptions: {
           ...perNode,
+          connectTimeout: CLUSTER_CONNECT_TIMEOUT_MS,
           ...(auth && { username: auth.username, password: auth.password }),
           ...(seeds.some((seed) => seed.tls) && { tls: {} }),
         },

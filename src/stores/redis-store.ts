@@ -2,8 +2,8 @@
 //
 // Key layout (prefix defaults to "parley"):
 //   {prefix}:{{conversation}}:s          session: one string "version|json", PX ttl
-//   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: "" while its turn runs,
-//                                        then "=" and the turn's answer, PX ttl
+//   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: the turn's owner id while
+//                                        it runs, then "=" and the turn's answer, PX ttl
 //   {prefix}:{{conversation}}:r:{id}     a delivery that ran: "" for as long as replays are refused
 //   {prefix}:{{name}}:lock:o             lock lease: the holder's random id, PX ttl
 //   {prefix}:{{name}}:lock:q             lock queue: a list of waiter ids, in arrival order
@@ -12,6 +12,11 @@
 //   {prefix}:k:{key}                     keyed value, PX ttl
 // The braces are Cluster hash tags: the keys of one conversation (or lock) share a slot, so the
 // Lua scripts that touch several of them run on a Cluster too.
+//
+// The scripts that write are safe to run twice with the same arguments: when a connection closes
+// before the answer came (a master dies), ioredis sends the command again, to the replica that
+// took over, and the first run may or may not have reached it. A second run finds its own
+// owner id (or its own session value) and answers as the first did.
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DeliveryState, Keyed, Locks, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
@@ -93,7 +98,10 @@ end
 `;
 
 const SESSION_SET = `${SESSION_VERSION}
-if version ~= tonumber(ARGV[2]) then return 0 end
+if version ~= tonumber(ARGV[2]) then
+  if current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[1] then return version end
+  return 0
+end
 version = version + 1
 redis.call('SET', KEYS[1], version .. '|' .. ARGV[1], 'PX', ARGV[3])
 return version
@@ -117,6 +125,7 @@ local lease, queue, waiters = KEYS[1], KEYS[2], KEYS[3]
 local id, ttl, alive = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if redis.call('GET', lease) == id then return 1 end
 if ARGV[4] == '1' then
   if redis.call('EXISTS', lease) == 0 and redis.call('LLEN', queue) == 0 then
     redis.call('SET', lease, id, 'PX', ttl)
@@ -165,13 +174,22 @@ return 0
 // nil} when started, {3} for a replay (the delivery ran and its answer is gone).
 // The lock is taken only when it is free and nobody queues for it, the test LOCK_TRY makes on a
 // waiter's first call: a turn begun here never overtakes one waiting in the queue.
+// The claim holds the owner id, so a second run of this call knows the claim and the lease for its own.
 const TURN_BEGIN = `
-if ARGV[3] ~= '' and not redis.call('SET', KEYS[1], '', 'PX', ARGV[3], 'NX') then return {0} end
-if ARGV[3] ~= '' and ARGV[4] ~= '' and not redis.call('SET', KEYS[5], '', 'PX', ARGV[4], 'NX') then
-  redis.call('DEL', KEYS[1])
-  return {3}
+if ARGV[3] ~= '' then
+  local claim = redis.call('GET', KEYS[1])
+  if claim ~= ARGV[1] then
+    if claim then return {0} end
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+    if ARGV[4] ~= '' and not redis.call('SET', KEYS[5], '', 'PX', ARGV[4], 'NX') then
+      redis.call('DEL', KEYS[1])
+      return {3}
+    end
+  end
 end
-if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
+local lease = redis.call('GET', KEYS[2])
+if lease == ARGV[1] then return {2, redis.call('GET', KEYS[4])} end
+if lease or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return {2, redis.call('GET', KEYS[4])}
 `;
@@ -182,7 +200,9 @@ return {2, redis.call('GET', KEYS[4])}
 // Releasing the lease is all a waiter needs: it polls (LOCK_TRY) and takes it from the head.
 const TURN_COMMIT = `${SESSION_VERSION}
 local written = 0
-if version == tonumber(ARGV[2]) then
+if ARGV[3] ~= '' and current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[4] then
+  written = 1
+elseif version == tonumber(ARGV[2]) then
   if ARGV[3] == '' then
     redis.call('DEL', KEYS[1])
   else
@@ -201,6 +221,9 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL'
 if ARGV[2] == '1' then redis.call('DEL', KEYS[2], KEYS[3]) end
 return 1
 `;
+
+/** The scripts that must be safe to run twice, for the tests that run them so. */
+export const rerunnableScripts = { SESSION_SET, LOCK_TRY, TURN_BEGIN, TURN_COMMIT } as const;
 
 interface Scripts {
   parleySessionSet(key: string, value: string, expected: number, ttlMs: number): Promise<number | null>;
@@ -350,7 +373,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async delivery(conversation, delivery): Promise<DeliveryState> {
       const stored = await client.get(deliveryKey(conversation, delivery));
       if (stored === null) return { kind: 'unknown' };
-      return stored === '' ? { kind: 'running' } : { kind: 'answered', answer: stored.slice(1) };
+      return stored.startsWith('=') ? { kind: 'answered', answer: stored.slice(1) } : { kind: 'running' };
     },
   };
 

@@ -19,6 +19,7 @@
 // owner id (or its own session value) and answers as the first did.
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { hashSlot } from './hash-slot.js';
 import type { DeliveryState, Keyed, Locks, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
@@ -31,6 +32,13 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Seals token records before they reach Redis. */
   cipher?: TokenCipher;
+  /**
+   * On a Cluster: how long a turn's claim (and its answer) may wait for a replica to have it
+   * (WAIT 1) before the turn goes on without that. Default 500 ms.
+   */
+  replicaAckWithinMs?: number;
+  /** Where a claim that no replica confirmed is reported. */
+  log?: { warn(message: string): void };
   /**
    * On a Cluster: how long a command may wait for a dead master's replica to take over before
    * it fails. Set it a few seconds above cluster-node-timeout. Default 10 s.
@@ -49,6 +57,7 @@ const CONNECTION: RedisOptions = {
   retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 2_000),
 };
 const PING_WITHIN_MS = 2_000;
+const REPLICA_ACK_WITHIN_MS = 500;
 
 // On a Cluster, a master that dies leaves its slots to nobody for cluster-node-timeout (15 s by
 // default, 1 s in the tests) plus an election (about a second): the other nodes answer MOVED to
@@ -279,6 +288,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     connectionError = undefined;
   });
 
+  // A turn's claim and its answer must survive a failover: on a Cluster they wait for a replica.
+  // On one Redis they are sent as they are, one round trip each.
+  const durably: Durably =
+    client instanceof Cluster
+      ? replicated(client as Cluster & Scripts, options.replicaAckWithinMs ?? REPLICA_ACK_WITHIN_MS, options.log)
+      : (_key, send) => send(client);
+
   const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
   // Without a delivery the scripts still name a key, one that is never written, in the same slot.
   const deliveryKey = (conversation: string, delivery = '') => `${prefix}:{${conversation}}:d:${delivery}`;
@@ -331,7 +347,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds, lockTtlMs }): Promise<TurnStart> {
       const lock = lockKeys(prefix, conversation);
       const owner = newOwner();
-      const answer = await client.parleyTurnBegin(
+      const answer = await durably(deliveryKey(conversation, delivery), (target) => target.parleyTurnBegin(
         deliveryKey(conversation, delivery),
         lock.lease,
         lock.queue,
@@ -341,14 +357,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         Math.max(1, Math.round(lockTtlMs)),
         delivery === undefined ? '' : toMs(deliveryTtlSeconds),
         replayTtlSeconds === undefined ? '' : toMs(replayTtlSeconds),
-      );
+      ));
       if (answer[0] === 0) return { kind: 'duplicate' };
       if (answer[0] === 3) return { kind: 'replay' };
       if (answer[0] === 1) return { kind: 'busy' };
       return { kind: 'started', owner, session: parseSession(answer[1] ?? null) };
     },
     async commit(conversation, { owner, expected, session, delivery }) {
-      const written = await client.parleyTurnCommit(
+      const written = await durably(sessionKey(conversation), (target) => target.parleyTurnCommit(
         sessionKey(conversation),
         lockKeys(prefix, conversation).lease,
         deliveryKey(conversation, delivery?.id),
@@ -358,7 +374,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         session === 'delete' ? '' : session.value,
         delivery === undefined ? '' : toMs(delivery.ttlSeconds),
         delivery?.answer ?? '',
-      );
+      ));
       return written === 1;
     },
     async abandon(conversation, { owner, delivery }) {
@@ -405,6 +421,59 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         client.disconnect();
       }
     },
+  };
+}
+
+/** Sends a write that must survive a failover; `key` names its slot. */
+type Durably = <T>(key: string, send: (target: Scripts) => Promise<T>) => Promise<T>;
+
+// Redis replicates asynchronously: a master that answered a write and died before its replica
+// had it takes the write with it, and the promoted replica never saw it. For a turn's claim that
+// means a retried message runs again (and calls the sign-in service again) while the first run
+// is still going. So on a Cluster the claim is followed by WAIT 1, sent in the same pipeline to
+// the same master (WAIT counts this connection's writes): one round trip, answered once the
+// replica acknowledged (about a network round trip more) or after `ackWithinMs`. A slot whose
+// master has no replica (it lost it in a failover) is written without WAIT, which could only
+// time out. What remains: a claim whose WAIT timed out (replica lagging, or cut off and not yet
+// marked failed) can still be lost, and so can anything when master and replica die together.
+function replicated(client: Cluster & Scripts, ackWithinMs: number, log: RedisStoreOptions['log']): Durably {
+  type Sent<T> = { ok: true; value: T; acks: number } | { ok: false; error: unknown };
+  const withWait = async <T>(send: (target: Scripts) => Promise<T>): Promise<Sent<T>> => {
+    const pipeline = client.pipeline();
+    // On a pipeline the script only queues (and returns the pipeline, not a promise).
+    void send(pipeline as unknown as Scripts);
+    pipeline.wait(1, ackWithinMs);
+    try {
+      const [sent, waited] = (await pipeline.exec()) ?? [];
+      if (sent === undefined || sent[0] !== null) return { ok: false, error: sent?.[0] };
+      // The connection closed (or the master stepped down) after the write: it may be lost.
+      if (waited === undefined || waited[0] !== null) return { ok: false, error: waited?.[0] };
+      return { ok: true, value: sent[1] as T, acks: Number(waited[1]) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+  const hasReplica = (key: string) => (client.slots[hashSlot(key)]?.length ?? 0) > 1;
+  const unconfirmed = (key: string) => log?.warn(`no replica confirmed a write to ${key} within ${ackWithinMs} ms: a failover now could lose it`);
+
+  return async (key, send) => {
+    if (!hasReplica(key)) return send(client);
+    const first = await withWait(send);
+    if (first.ok) {
+      if (first.acks < 1) unconfirmed(key);
+      return first.value;
+    }
+    // The budget for this failover is spent: do not start another.
+    if (first.error instanceof Error && first.error.message.startsWith('Too many Cluster redirections')) throw first.error;
+    // A failover or a slot move is under way. The plain command rides it out (ioredis retries,
+    // then follows the slot to its new master) and tells what holds there now; the scripts are
+    // safe to run twice. Then the write is confirmed on a replica of that master, if it has one.
+    const value = await send(client);
+    if (hasReplica(key)) {
+      const again = await withWait(send);
+      if (!again.ok || again.acks < 1) unconfirmed(key);
+    }
+    return value;
   };
 }
 

@@ -33,6 +33,9 @@ export interface TestCluster {
   replicaOf(master: ClusterNode): Promise<ClusterNode>;
   /** SIGKILLs a node by its pid: no goodbye to its clients or to the cluster. */
   kill(node: ClusterNode): void;
+  /** SIGSTOPs a node (it holds its connections but answers nothing) until `resume`. */
+  pause(node: ClusterNode): void;
+  resume(node: ClusterNode): void;
   /** Waits until `replica` is a master and every live node says cluster_state:ok with all slots served. */
   untilPromoted(replica: ClusterNode, withinMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -67,6 +70,11 @@ export async function startRedisCluster(): Promise<TestCluster> {
           // masters, and a replica that refused would leave the slots down.
           '--cluster-replica-validity-factor', '0',
           '--cluster-allow-reads-when-down', 'no',
+          // A replica's first sync starts at once, not after the 5 s Redis waits for more replicas.
+          '--repl-diskless-sync-delay', '0',
+          // CLUSTER SLOTS leaves out a replica until its offset is past 0, and an idle master moves
+          // its offset only with the pings it sends its replicas (every 10 s by default).
+          '--repl-ping-replica-period', '1',
           '--save', '',
           '--appendonly', 'no',
         ],
@@ -86,6 +94,7 @@ export async function startRedisCluster(): Promise<TestCluster> {
     const seeds = nodes.map((node) => `127.0.0.1:${node.port}`);
     await run('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', '1', '--cluster-yes'], { timeout: READY_WITHIN_MS });
     await untilHealthy(nodes.map((node) => admins.get(node.port)!), READY_WITHIN_MS);
+    await untilReplicated([...admins.values()], READY_WITHIN_MS);
 
     const byId = (id: string) => {
       const node = nodes.find((candidate) => candidate.id === id);
@@ -119,6 +128,12 @@ export async function startRedisCluster(): Promise<TestCluster> {
         admins.delete(node.port);
         process.kill(node.pid, 'SIGKILL');
       },
+      pause(node) {
+        process.kill(node.pid, 'SIGSTOP');
+      },
+      resume(node) {
+        process.kill(node.pid, 'SIGCONT');
+      },
       async untilPromoted(replica, withinMs = 15_000) {
         const started = Date.now();
         const deadline = started + withinMs;
@@ -142,6 +157,20 @@ async function untilHealthy(admins: Redis[], withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!(await allHealthy(admins))) {
     if (Date.now() > deadline) throw new Error(`the cluster was not ok within ${withinMs} ms`);
+    await sleep(50);
+  }
+}
+
+// A replica that has not finished its first sync is left out of CLUSTER SLOTS and acknowledges
+// nothing (WAIT answers 0): wait until every shard has one that is online, and listed.
+async function untilReplicated(admins: Redis[], withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const shards = await admins[0]!.cluster('SLOTS').catch(() => []);
+    const infos = await Promise.all(admins.map((admin) => admin.info('replication').catch(() => '')));
+    const masters = infos.filter((info) => /role:master/.test(info));
+    if (shards.length > 0 && shards.every((shard) => shard.length >= 4) && masters.length === NODES / 2 && masters.every((info) => /slave0:.*state=online/.test(info))) return;
+    if (Date.now() > deadline) throw new Error(`the replicas were not in sync within ${withinMs} ms`);
     await sleep(50);
   }
 }

@@ -46,7 +46,7 @@ export async function openStore(env: NodeJS.ProcessEnv, log?: { warn(msg: string
   }
   const cluster = clusterNodes !== undefined && clusterNodes.length > 0;
   const store = cluster
-    ? createRedisStore({ clusterNodes, ...(cipher && { cipher }) })
+    ? createRedisStore({ clusterNodes, ...(cipher && { cipher }), ...(log && { log }) })
     : createRedisStore({ url, ...(cipher && { cipher }) });
   const where = cluster ? `Redis Cluster ${clusterNodes.map(redactUrl).join(',')}` : `Redis at ${redactUrl(url ?? '')}`;
   await untilAnswers(store, where);

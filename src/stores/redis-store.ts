@@ -2,8 +2,8 @@
 //
 // Key layout (prefix defaults to "parley"):
 //   {prefix}:{{conversation}}:s          session: one string "version|json", PX ttl
-//   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: "" while its turn runs,
-//                                        then "=" and the turn's answer, PX ttl
+//   {prefix}:{{conversation}}:d:{id}     a delivery of the conversation: the turn's owner id while
+//                                        it runs, then "=" and the turn's answer, PX ttl
 //   {prefix}:{{conversation}}:r:{id}     a delivery that ran: "" for as long as replays are refused
 //   {prefix}:{{name}}:lock:o             lock lease: the holder's random id, PX ttl
 //   {prefix}:{{name}}:lock:q             lock queue: a list of waiter ids, in arrival order
@@ -12,8 +12,14 @@
 //   {prefix}:k:{key}                     keyed value, PX ttl
 // The braces are Cluster hash tags: the keys of one conversation (or lock) share a slot, so the
 // Lua scripts that touch several of them run on a Cluster too.
+//
+// The scripts that write are safe to run twice with the same arguments: when a connection closes
+// before the answer came (a master dies), ioredis sends the command again, to the replica that
+// took over, and the first run may or may not have reached it. A second run finds its own
+// owner id (or its own session value) and answers as the first did.
 import { randomBytes } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { hashSlot } from './hash-slot.js';
 import type { DeliveryState, Keyed, Locks, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
 
@@ -26,6 +32,18 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Seals token records before they reach Redis. */
   cipher?: TokenCipher;
+  /**
+   * On a Cluster: how long a turn's claim (and its answer) may wait for a replica to have it
+   * (WAIT 1) before the turn goes on without that. Default 500 ms.
+   */
+  replicaAckWithinMs?: number;
+  /** Where a claim that no replica confirmed is reported. */
+  log?: { warn(message: string): void };
+  /**
+   * On a Cluster: how long a command may wait for a dead master's replica to take over before
+   * it fails. Set it a few seconds above cluster-node-timeout. Default 10 s.
+   */
+  failoverWithinMs?: number;
 }
 
 // A dead Redis must fail a request within a few seconds (so /healthz can answer 503 and a turn
@@ -39,6 +57,38 @@ const CONNECTION: RedisOptions = {
   retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 2_000),
 };
 const PING_WITHIN_MS = 2_000;
+const REPLICA_ACK_WITHIN_MS = 500;
+
+// On a Cluster, a master that dies leaves its slots to nobody for cluster-node-timeout (15 s by
+// default, 1 s in the tests) plus an election (about a second): the other nodes answer MOVED to
+// the dead master, then CLUSTERDOWN, until its replica takes over. ioredis retries a command
+// through that, pausing RETRY_PAUSE_MS after each "connection closed", CLUSTERDOWN or TRYAGAIN
+// and refreshing its slot map, but only `maxRedirections` times (16 by default: about 1.5 s,
+// which the fault-injection review saw run out). The redirections are counted from the time a
+// command may wait: a MOVED to the dead node and the refused connection that follows cost two
+// per pause. A MOVED itself is followed at once (retryDelayOnMoved 0), as after a resharding.
+const FAILOVER_WITHIN_MS = 10_000;
+const RETRY_PAUSE_MS = 200;
+// Loopback or a LAN connects in milliseconds; a node that does not answer within this is
+// treated as down, so a redirection to a dead host (no RST) does not eat the failover budget.
+const CLUSTER_CONNECT_TIMEOUT_MS = 1_000;
+// CLUSTER SLOTS is asked of one node after another until one answers; a dead one costs this.
+const SLOTS_REFRESH_TIMEOUT_MS = 1_000;
+// Re-read the slot map this often even without a redirection, so the store learns when a
+// replica joins or leaves (it decides whether to WAIT for one).
+const SLOTS_REFRESH_EVERY_MS = 5_000;
+
+function clusterRetries(failoverWithinMs: number): ClusterOptions {
+  return {
+    retryDelayOnFailover: RETRY_PAUSE_MS,
+    retryDelayOnClusterDown: RETRY_PAUSE_MS,
+    retryDelayOnTryAgain: RETRY_PAUSE_MS,
+    retryDelayOnMoved: 0,
+    maxRedirections: Math.max(16, 2 * Math.ceil(failoverWithinMs / RETRY_PAUSE_MS)),
+    slotsRefreshTimeout: SLOTS_REFRESH_TIMEOUT_MS,
+    slotsRefreshInterval: SLOTS_REFRESH_EVERY_MS,
+  };
+}
 
 // A waiter renews its place in a lock queue at every poll; one not heard of for this long
 // (crashed, or stuck) is dropped when it reaches the head, so it cannot block those behind it.
@@ -57,7 +107,10 @@ end
 `;
 
 const SESSION_SET = `${SESSION_VERSION}
-if version ~= tonumber(ARGV[2]) then return 0 end
+if version ~= tonumber(ARGV[2]) then
+  if current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[1] then return version end
+  return 0
+end
 version = version + 1
 redis.call('SET', KEYS[1], version .. '|' .. ARGV[1], 'PX', ARGV[3])
 return version
@@ -81,6 +134,7 @@ local lease, queue, waiters = KEYS[1], KEYS[2], KEYS[3]
 local id, ttl, alive = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if redis.call('GET', lease) == id then return 1 end
 if ARGV[4] == '1' then
   if redis.call('EXISTS', lease) == 0 and redis.call('LLEN', queue) == 0 then
     redis.call('SET', lease, id, 'PX', ttl)
@@ -129,13 +183,22 @@ return 0
 // nil} when started, {3} for a replay (the delivery ran and its answer is gone).
 // The lock is taken only when it is free and nobody queues for it, the test LOCK_TRY makes on a
 // waiter's first call: a turn begun here never overtakes one waiting in the queue.
+// The claim holds the owner id, so a second run of this call knows the claim and the lease for its own.
 const TURN_BEGIN = `
-if ARGV[3] ~= '' and not redis.call('SET', KEYS[1], '', 'PX', ARGV[3], 'NX') then return {0} end
-if ARGV[3] ~= '' and ARGV[4] ~= '' and not redis.call('SET', KEYS[5], '', 'PX', ARGV[4], 'NX') then
-  redis.call('DEL', KEYS[1])
-  return {3}
+if ARGV[3] ~= '' then
+  local claim = redis.call('GET', KEYS[1])
+  if claim ~= ARGV[1] then
+    if claim then return {0} end
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+    if ARGV[4] ~= '' and not redis.call('SET', KEYS[5], '', 'PX', ARGV[4], 'NX') then
+      redis.call('DEL', KEYS[1])
+      return {3}
+    end
+  end
 end
-if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
+local lease = redis.call('GET', KEYS[2])
+if lease == ARGV[1] then return {2, redis.call('GET', KEYS[4])} end
+if lease or redis.call('LLEN', KEYS[3]) > 0 then return {1} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return {2, redis.call('GET', KEYS[4])}
 `;
@@ -146,7 +209,9 @@ return {2, redis.call('GET', KEYS[4])}
 // Releasing the lease is all a waiter needs: it polls (LOCK_TRY) and takes it from the head.
 const TURN_COMMIT = `${SESSION_VERSION}
 local written = 0
-if version == tonumber(ARGV[2]) then
+if ARGV[3] ~= '' and current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[4] then
+  written = 1
+elseif version == tonumber(ARGV[2]) then
   if ARGV[3] == '' then
     redis.call('DEL', KEYS[1])
   else
@@ -171,6 +236,9 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL'
 if ARGV[2] == '1' then redis.call('DEL', KEYS[2], KEYS[3]) end
 return 1
 `;
+
+/** The scripts that must be safe to run twice, for the tests that run them so. */
+export const rerunnableScripts = { SESSION_SET, LOCK_TRY, TURN_BEGIN, TURN_COMMIT } as const;
 
 interface Scripts {
   parleySessionSet(key: string, value: string, expected: number, ttlMs: number): Promise<number | null>;
@@ -227,6 +295,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     connectionError = undefined;
   });
 
+  // A turn's claim and its answer must survive a failover: on a Cluster they wait for a replica.
+  // On one Redis they are sent as they are, one round trip each.
+  const durably: Durably =
+    client instanceof Cluster
+      ? replicated(client as Cluster & Scripts, options.replicaAckWithinMs ?? REPLICA_ACK_WITHIN_MS, options.log)
+      : (_key, send) => send(client);
+
   const sessionKey = (conversation: string) => `${prefix}:{${conversation}}:s`;
   // Without a delivery the scripts still name a key, one that is never written, in the same slot.
   const deliveryKey = (conversation: string, delivery = '') => `${prefix}:{${conversation}}:d:${delivery}`;
@@ -279,7 +354,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds, lockTtlMs }): Promise<TurnStart> {
       const lock = lockKeys(prefix, conversation);
       const owner = newOwner();
-      const answer = await client.parleyTurnBegin(
+      const answer = await durably(deliveryKey(conversation, delivery), (target) => target.parleyTurnBegin(
         deliveryKey(conversation, delivery),
         lock.lease,
         lock.queue,
@@ -289,14 +364,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         Math.max(1, Math.round(lockTtlMs)),
         delivery === undefined ? '' : toMs(deliveryTtlSeconds),
         replayTtlSeconds === undefined ? '' : toMs(replayTtlSeconds),
-      );
+      ));
       if (answer[0] === 0) return { kind: 'duplicate' };
       if (answer[0] === 3) return { kind: 'replay' };
       if (answer[0] === 1) return { kind: 'busy' };
       return { kind: 'started', owner, session: parseSession(answer[1] ?? null) };
     },
     async commit(conversation, { owner, expected, session, delivery }) {
-      const written = await client.parleyTurnCommit(
+      const written = await durably(sessionKey(conversation), (target) => target.parleyTurnCommit(
         sessionKey(conversation),
         lockKeys(prefix, conversation).lease,
         deliveryKey(conversation, delivery?.id),
@@ -306,7 +381,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         session === 'delete' ? '' : session.value,
         delivery === undefined ? '' : toMs(delivery.ttlSeconds),
         delivery?.answer ?? '',
-      );
+      ));
       return written === 1;
     },
     async abandon(conversation, { owner, delivery }) {
@@ -324,7 +399,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async delivery(conversation, delivery): Promise<DeliveryState> {
       const stored = await client.get(deliveryKey(conversation, delivery));
       if (stored === null) return { kind: 'unknown' };
-      return stored === '' ? { kind: 'running' } : { kind: 'answered', answer: stored.slice(1) };
+      return stored.startsWith('=') ? { kind: 'answered', answer: stored.slice(1) } : { kind: 'running' };
     },
   };
 
@@ -356,6 +431,59 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         client.disconnect();
       }
     },
+  };
+}
+
+/** Sends a write that must survive a failover; `key` names its slot. */
+type Durably = <T>(key: string, send: (target: Scripts) => Promise<T>) => Promise<T>;
+
+// Redis replicates asynchronously: a master that answered a write and died before its replica
+// had it takes the write with it, and the promoted replica never saw it. For a turn's claim that
+// means a retried message runs again (and calls the sign-in service again) while the first run
+// is still going. So on a Cluster the claim is followed by WAIT 1, sent in the same pipeline to
+// the same master (WAIT counts this connection's writes): one round trip, answered once the
+// replica acknowledged (about a network round trip more) or after `ackWithinMs`. A slot whose
+// master has no replica (it lost it in a failover) is written without WAIT, which could only
+// time out. What remains: a claim whose WAIT timed out (replica lagging, or cut off and not yet
+// marked failed) can still be lost, and so can anything when master and replica die together.
+function replicated(client: Cluster & Scripts, ackWithinMs: number, log: RedisStoreOptions['log']): Durably {
+  type Sent<T> = { ok: true; value: T; acks: number } | { ok: false; error: unknown };
+  const withWait = async <T>(send: (target: Scripts) => Promise<T>): Promise<Sent<T>> => {
+    const pipeline = client.pipeline();
+    // On a pipeline the script only queues (and returns the pipeline, not a promise).
+    void send(pipeline as unknown as Scripts);
+    pipeline.wait(1, ackWithinMs);
+    try {
+      const [sent, waited] = (await pipeline.exec()) ?? [];
+      if (sent === undefined || sent[0] !== null) return { ok: false, error: sent?.[0] };
+      // The connection closed (or the master stepped down) after the write: it may be lost.
+      if (waited === undefined || waited[0] !== null) return { ok: false, error: waited?.[0] };
+      return { ok: true, value: sent[1] as T, acks: Number(waited[1]) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+  const hasReplica = (key: string) => (client.slots[hashSlot(key)]?.length ?? 0) > 1;
+  const unconfirmed = (key: string) => log?.warn(`no replica confirmed a write to ${key} within ${ackWithinMs} ms: a failover now could lose it`);
+
+  return async (key, send) => {
+    if (!hasReplica(key)) return send(client);
+    const first = await withWait(send);
+    if (first.ok) {
+      if (first.acks < 1) unconfirmed(key);
+      return first.value;
+    }
+    // The budget for this failover is spent: do not start another.
+    if (first.error instanceof Error && first.error.message.startsWith('Too many Cluster redirections')) throw first.error;
+    // A failover or a slot move is under way. The plain command rides it out (ioredis retries,
+    // then follows the slot to its new master) and tells what holds there now; the scripts are
+    // safe to run twice. Then the write is confirmed on a replica of that master, if it has one.
+    const value = await send(client);
+    if (hasReplica(key)) {
+      const again = await withWait(send);
+      if (!again.ok || again.acks < 1) unconfirmed(key);
+    }
+    return value;
   };
 }
 
@@ -431,10 +559,12 @@ function connect(options: RedisStoreOptions): Client {
     client = new Cluster(
       seeds.map((seed) => seed.node),
       {
+        ...clusterRetries(options.failoverWithinMs ?? FAILOVER_WITHIN_MS),
         enableOfflineQueue,
         clusterRetryStrategy: retryStrategy,
         redisOptions: {
           ...perNode,
+          connectTimeout: CLUSTER_CONNECT_TIMEOUT_MS,
           ...(auth && { username: auth.username, password: auth.password }),
           ...(seeds.some((seed) => seed.tls) && { tls: {} }),
         },

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../../src/stores/redis-store.js';
+import { createRedisStore, rerunnableScripts } from '../../src/stores/redis-store.js';
 import type { Store } from '../../src/stores/store.js';
 import { createTokenCipher } from '../../src/stores/token-cipher.js';
 import { dumpKeys, rawRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
@@ -266,3 +266,55 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+// When a master dies between running a script and answering, ioredis sends the same command
+// again to the replica that took over; if the first run had been replicated, the second finds
+// its effects. It must answer as the first did, not take its own claim for someone else's.
+describe('redis scripts run twice with the same arguments (a command resent after a failover)', () => {
+  const { SESSION_SET, LOCK_TRY, TURN_BEGIN, TURN_COMMIT } = rerunnableScripts;
+  const keys = (prefix: string) => ({
+    delivery: `${prefix}:{c}:d:SM1`,
+    lease: `${prefix}:{c}:lock:o`,
+    queue: `${prefix}:{c}:lock:q`,
+    waiters: `${prefix}:{c}:lock:w`,
+    session: `${prefix}:{c}:s`,
+    replay: `${prefix}:{c}:r:SM1`,
+  });
+
+  it('begins the same turn again: started, not a duplicate of itself, nor busy with its own lock', async () => {
+    const k = keys(testKeyPrefix('rerun-begin'));
+    await raw.set(k.session, '1|before');
+    const begin = (owner: string) => raw.eval(TURN_BEGIN, 5, k.delivery, k.lease, k.queue, k.session, k.replay, owner, 10_000, 60_000, 120_000);
+    expect(await begin('owner-1')).toEqual([2, '1|before']);
+    expect(await begin('owner-1')).toEqual([2, '1|before']);
+    expect(await begin('owner-2')).toEqual([0]);
+    expect(await raw.get(k.delivery)).toBe('owner-1');
+  });
+
+  it('commits the same turn again: written, and the session is written once', async () => {
+    const k = keys(testKeyPrefix('rerun-commit'));
+    await raw.set(k.session, '1|before');
+    await raw.set(k.lease, 'owner-1');
+    const commit = () => raw.eval(TURN_COMMIT, 3, k.session, k.lease, k.delivery, 'owner-1', 1, 60_000, 'after', 60_000, '{"replies":[]}');
+    expect(await commit()).toBe(1);
+    expect(await commit()).toBe(1);
+    expect(await raw.get(k.session)).toBe('2|after');
+    expect(await raw.get(k.delivery)).toBe('={"replies":[]}');
+  });
+
+  it('sets the same session again: the version it wrote, once', async () => {
+    const k = keys(testKeyPrefix('rerun-set'));
+    expect(await raw.eval(SESSION_SET, 1, k.session, 'one', 0, 60_000)).toBe(1);
+    expect(await raw.eval(SESSION_SET, 1, k.session, 'one', 0, 60_000)).toBe(1);
+    expect(await raw.eval(SESSION_SET, 1, k.session, 'other', 0, 60_000)).toBe(0);
+    expect(await raw.get(k.session)).toBe('1|one');
+  });
+
+  it('takes the same lock again: held, rather than queued behind itself until the lease runs out', async () => {
+    const k = keys(testKeyPrefix('rerun-lock'));
+    const take = () => raw.eval(LOCK_TRY, 3, k.lease, k.queue, k.waiters, 'waiter-1', 10_000, 2_000, '1');
+    expect(await take()).toBe(1);
+    expect(await take()).toBe(1);
+    expect(await raw.llen(k.queue)).toBe(0);
+  });
+});

@@ -28,6 +28,9 @@ export function turnRequestOf(activity: Partial<Activity>, via: Authority): Turn
     input,
   };
   if (activity.id) request.delivery = `botframework:${activity.channelId ?? ''}:${activity.id}`;
+  // The channel's own time of the message (botbuilder may hand it over as a Date or a string).
+  const sent = activity.timestamp === undefined ? NaN : new Date(activity.timestamp as Date | string).getTime();
+  if (Number.isFinite(sent) && sent > 0) request.sentAt = sent;
   return request;
 }
 

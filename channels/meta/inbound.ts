@@ -39,6 +39,7 @@ function whatsappMessages(body: Json): MetaMessage[] {
             conversation: `whatsapp:${user}`,
             input: whatsappInput(message),
             delivery: `meta:${id}`,
+            ...sentAt(Number(text(message.timestamp)) * 1000),
           },
           address: { kind: 'whatsapp', to: from, phoneNumberId },
         });
@@ -83,12 +84,17 @@ function messengerMessages(body: Json): MetaMessage[] {
         input = withChoice(text(event.postback.title) ?? '', text(event.postback.payload));
         mid = text(event.postback.mid);
       } else continue;
-      const request: TurnRequest = { user: { id: psid, channel: 'messenger', via: 'meta' }, conversation: `messenger:${psid}`, input };
+      const request: TurnRequest = { user: { id: psid, channel: 'messenger', via: 'meta' }, conversation: `messenger:${psid}`, input, ...sentAt(Number(event.timestamp)) };
       if (mid !== undefined) request.delivery = `meta:${mid}`;
       found.push({ request, address: { kind: 'messenger', psid } });
     }
   }
   return found;
+}
+
+/** Meta's own time of a message, when it gives a usable one: turns of a user then run in Meta's order. */
+function sentAt(ms: number): Pick<TurnRequest, 'sentAt'> {
+  return Number.isFinite(ms) && ms > 0 ? { sentAt: ms } : {};
 }
 
 function withChoice(textValue: string, choice: string | undefined): UserInput {

@@ -25,6 +25,8 @@ export interface MetaDeps {
 // Meta retries a webhook whose 200 it did not get, on its own schedule, and may send an event
 // twice: an answer kept an hour (as for every channel before) rather than Twilio's minutes.
 const deliveryTtlSeconds = 3600;
+// Meta's signature carries no time either: a message id is remembered a day after its answer.
+const replayTtlSeconds = 24 * 3600;
 
 export function metaRoutes(deps: MetaDeps): Router {
   const router = Router();
@@ -49,7 +51,7 @@ export function metaRoutes(deps: MetaDeps): Router {
 
   const handle = async (message: MetaMessage) => {
     const late = (rest: TurnOutput) => deliver(message, rest);
-    const answer = await deps.run({ ...message.request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
+    const answer = await deps.run({ ...message.request, deliveryTtlSeconds, replayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     // A retry: the first delivery sent (or is sending) the replies.
     if (answer.duplicate === true) return;
     await deliver(message, answer);

@@ -45,6 +45,11 @@ export interface TurnRequest {
    * refused: for platforms whose signatures carry no time (Twilio). Absent: no such memory.
    */
   replayTtlSeconds?: number;
+  /**
+   * When the platform says the user sent it (epoch ms). Platforms deliver out of order and to
+   * any instance; a message older than one this conversation already ran is not run after it.
+   */
+  sentAt?: number;
 }
 
 export interface TurnOptions {
@@ -169,12 +174,25 @@ async function turn(
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
     const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    if (request.sentAt !== undefined && session?.lastSentAt !== undefined && request.sentAt < session.lastSentAt) {
+      pacing.finished = true;
+      engine.log.info({ conversation }, 'a message older than one already answered came late: not run after it');
+      const nothing: TurnAnswer = { replies: [], ended: false };
+      await store.turns.commit(conversation, {
+        owner: held.owner,
+        expected: held.session?.version ?? 0,
+        session: { value: held.session!.value, ttlSeconds: bot.settings.sessionTimeout },
+        delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(nothing), ttlSeconds: deliveryTtlSeconds },
+      });
+      return nothing;
+    }
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const ctx = { bot, user: request.user, now, conversation };
     const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
+    if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
 
     keptLock = pacing.late !== undefined;
     const written = await store.turns.commit(conversation, {

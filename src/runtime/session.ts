@@ -39,6 +39,8 @@ export interface Session {
   accounts?: Record<string, string>;
   /** A `webService` step to call again once its token was acquired anew after a 401. */
   retry?: Position;
+  /** The platform's time of the newest message run (TurnRequest.sentAt), to run none older after it. */
+  lastSentAt?: number;
   /** Set once the conversation reached `end`; the next message starts a new one. */
   ended?: boolean;
 }

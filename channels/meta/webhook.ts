@@ -19,6 +19,8 @@ export interface MetaDeps {
   send: GraphSend | undefined;
   /** What is ready by then goes out first; the rest when the turn ends. */
   deadlineMs: number;
+  /** Work that goes on after the 200 (the batch's turns), so shutdown waits for it. */
+  background: (work: Promise<void>) => void;
   log: Log;
 }
 
@@ -72,11 +74,13 @@ export function metaRoutes(deps: MetaDeps): Router {
     const messages = metaMessages(body);
     res.status(200).type('text/plain').send('EVENT_RECEIVED');
     // One after the other: a batch may hold several messages of one conversation, in order.
-    void (async () => {
-      for (const message of messages) {
-        await handle(message).catch((error: unknown) => deps.log.error({ err: error, conversation: message.request.conversation }, 'Meta turn failed'));
-      }
-    })();
+    deps.background(
+      (async () => {
+        for (const message of messages) {
+          await handle(message).catch((error: unknown) => deps.log.error({ err: error, conversation: message.request.conversation }, 'Meta turn failed'));
+        }
+      })(),
+    );
   });
   return router;
 }

@@ -127,6 +127,7 @@ export function createApp(options: AppOptions): Express {
         phoneNumberId: setting('META_PHONE_NUMBER_ID'),
         send: accessToken === undefined ? undefined : graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }),
         deadlineMs: options.metaDeadlineMs ?? 3_000,
+        background: (work) => void engine.inFlight.track(work),
         log,
       }),
     );

@@ -50,6 +50,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const engine = createEngine({ bot, store: opened.store, env, log, metrics, allowPrivateNetworks: allowPrivate, ...(opened.cipher && { cipher: opened.cipher }) });
 
   const port = options.port ?? portFrom(env.PORT) ?? 3000;
+  const graceMs = graceSecondsFrom(env.SHUTDOWN_GRACE_SECONDS) * 1000;
   let bound = port;
   const publicUrl = env.PUBLIC_URL?.trim() ? env.PUBLIC_URL.trim() : () => `http://localhost:${bound}`;
   warnAboutSettings(env, log, allowPrivate);
@@ -63,7 +64,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     publicUrl,
     ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs', 'twilioApiUrl', 'graphApiUrl'),
   });
-  const server = createServer(app);
+  let stopping = false;
+  const server = createServer((req, res) => {
+    // While stopping, a kept-alive client is told to reconnect (to another instance).
+    if (stopping) res.setHeader('connection', 'close');
+    app(req, res);
+  });
   // Platforms keep connections open; a load balancer's idle time-out is usually 60 s.
   server.keepAliveTimeout = 65_000;
   try {
@@ -84,16 +90,41 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port: bound,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        // No new connections; answers on kept-alive ones say the connection closes.
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const started = Date.now();
+        const finished = await engine.inFlight.drain(graceMs);
+        if (!finished) {
+          // Past the grace: each turn still running abandons its work, frees its conversation's
+          // lock and delivery, and tells its user to send again (another instance takes it).
+          log.warn({ running: engine.inFlight.size, graceSeconds: graceMs / 1000 }, 'shutdown grace is over: interrupting the turns still running');
+          engine.inFlight.interrupt();
+          await engine.inFlight.drain(interruptedWithinMs);
+        }
+        // Connections that were busy when closing began are idle now; a client still sending
+        // gets a moment, then every connection is closed.
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, graceMs - (Date.now() - started)))).unref())]);
+        server.closeAllConnections();
         await opened.store.close();
-        log.info({ bot: bot.id }, 'stopped');
+        log.info({ bot: bot.id, finished }, 'stopped');
       })();
       return closing;
     },
   };
+}
+
+// Interrupted turns release their locks and send one sentence: a few seconds at most.
+const interruptedWithinMs = 4_000;
+
+/** SHUTDOWN_GRACE_SECONDS: how long in-flight turns may finish on SIGTERM; 25 s, under a container's usual 30. */
+function graceSecondsFrom(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 25;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new Error(`SHUTDOWN_GRACE_SECONDS=${value} is not a number of seconds (0 to 3600)`);
+  return seconds;
 }
 
 function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log, allowPrivate: boolean): void {

@@ -1,23 +1,14 @@
 // startServer as `parley serve` runs it, and two server processes sharing one Redis.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startServer } from '../../src/server/start-server.js';
-import { testRedisUrl } from '../support/redis.js';
 import { authToken, fixture, postTwilio, startSlowService, twimlTexts, uniquePhone } from './support.js';
+import { botFile, serverProcesses } from '../support/server-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const quiet = { write: () => undefined };
 
-function botFile(bot: object): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-serve-'));
-  const path = join(dir, 'bot.json');
-  writeFileSync(path, JSON.stringify(bot));
-  return path;
-}
 
 describe('startServer', () => {
   it('refuses to start with a bot that has errors, naming each problem', async () => {
@@ -62,45 +53,7 @@ describe('startServer', () => {
 });
 
 describe('two server processes sharing one Redis', () => {
-  const children: ChildProcess[] = [];
-  afterEach(async () => {
-    await Promise.all(
-      children.splice(0).map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-  });
-
-  async function serve(path: string): Promise<{ url: string; publicUrl: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/server/serve-entry.ts')], {
-      cwd: root,
-      env: { PATH: process.env.PATH, BOT_FILE: path, REDIS_URL: testRedisUrl(), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), TWILIO_AUTH_TOKEN: authToken, ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(child);
-    return new Promise((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`no READY line within 20 s:\n${seen}`)), 20_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString('utf8');
-        const ready = /READY (\{.*\})\n/.exec(seen);
-        if (ready?.[1] !== undefined) {
-          clearTimeout(timer);
-          const { port } = JSON.parse(ready[1]) as { port: number };
-          resolve({ url: `http://127.0.0.1:${port}`, publicUrl: `http://localhost:${port}` });
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited with ${code}:\n${seen}`));
-      });
-    });
-  }
+  const serve = serverProcesses();
 
   it('runs two messages of one conversation in arrival order, loses no update, and runs a retry once', async () => {
     // The first answer's turn waits 400 ms on this service: the second message arrives meanwhile.

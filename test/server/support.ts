@@ -137,14 +137,14 @@ export function uniquePhone(): string {
   return `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
 }
 
-/** An API that answers every request with `json` after `delayMs`, counting the requests. */
-export async function startSlowService(delayMs: number, json: unknown): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+/** An API that answers every request with `json` after `delayMs` (or the delay for the nth request), counting the requests. */
+export async function startSlowService(delayMs: number | ((n: number) => number), json: unknown): Promise<{ url: string; count(): number; close(): Promise<void> }> {
   const { createServer } = await import('node:http');
   let count = 0;
   const server = createServer((req, res) => {
     count++;
     req.resume();
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json)), delayMs);
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json)), typeof delayMs === 'number' ? delayMs : delayMs(count));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;

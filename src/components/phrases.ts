@@ -25,4 +25,5 @@ export const phrases = {
   runaway: 'Sorry, something went wrong on our side. Please start again.',
   trouble: "Sorry, we're having trouble right now. Please try again in a minute.",
   interrupted: 'Sorry, we were interrupted. Please send that again.',
+  restarted: 'Sorry, we lost track of our conversation, so we are starting over.',
 };

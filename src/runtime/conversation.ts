@@ -189,6 +189,12 @@ async function turn(
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const ctx = { bot, user: request.user, now, conversation };
+    // The store lost its data a short while ago: this user was likely mid-conversation, and
+    // hears why the bot starts over rather than being greeted as a stranger.
+    const lostAt = store.lostStateAt?.();
+    if (held.session === undefined && request.input !== undefined && lostAt !== undefined && now - lostAt < bot.settings.sessionTimeout * 1000) {
+      output.replies.push({ text: phrases.restarted });
+    }
     const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);

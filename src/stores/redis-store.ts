@@ -291,8 +291,22 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   client.on('error', (error: Error) => {
     connectionError = error;
   });
+  // A mark that lives as long as Redis keeps its data. Missing when a connection is made again,
+  // it says Redis came back empty (restarted without persistence, or flushed): conversations
+  // that were under way have lost their place, and their users are told so.
+  const epochKey = `${prefix}:epoch`;
+  let readyBefore = false;
+  let lostAt: number | undefined;
   client.on('ready', () => {
     connectionError = undefined;
+    const again = readyBefore;
+    readyBefore = true;
+    void client.set(epochKey, String(Date.now()), 'NX').then(
+      (created) => {
+        if (created === 'OK' && again) lostAt = Date.now();
+      },
+      () => undefined,
+    );
   });
 
   // A turn's claim and its answer must survive a failover: on a Cluster they wait for a replica.
@@ -409,6 +423,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     locks: createRedisLocks(client, prefix),
     keyed,
     turns,
+    lostStateAt() {
+      return lostAt;
+    },
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {

@@ -140,6 +140,12 @@ export interface Store {
   locks: Locks;
   keyed: Keyed;
   turns: Turns;
+  /**
+   * When the store was last found to have lost what it kept (Redis back empty after a restart),
+   * as epoch ms; undefined if never. Conversations without a session soon after were likely
+   * cut off mid-flow.
+   */
+  lostStateAt?(): number | undefined;
   /** Resolves when the backing service answers (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -40,11 +40,14 @@ describe('Redis outages', () => {
     expect(Date.now() - started).toBeLessThan(12_000);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(503);
 
-    // Redis comes back (empty, as a restarted one without persistence does): the next message works.
+    // Redis comes back (empty, as a restarted one without persistence does): the next message
+    // works, and the user hears why the bot starts over.
     servers.push(await startRedisServer(redis.port));
     const after = await sms('hello again');
     expect(after.status).toBe(200);
-    expect(twimlTexts(after.text, 'Message')).toEqual(['Your name?']);
+    expect(twimlTexts(after.text, 'Message')).toEqual(['Sorry, we lost track of our conversation, so we are starting over.', 'Your name?']);
+    // Someone new, or the next conversation once this one ended, is greeted as usual.
+    expect(twimlTexts((await sms('Ada')).text, 'Message')).toEqual(['Thanks, Ada.']);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 

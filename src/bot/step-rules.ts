@@ -1,6 +1,7 @@
 // Rules about one definition or step at a time that the schema cannot say: keys that depend
 // on other keys, regular expressions that must compile, paths that must be readable, answers
 // that should be secret.
+import { patternError } from '../components/regex-cache.js';
 import { pathFault } from '../http/json-path.js';
 import type { Bot } from './bot.js';
 import type { BotSource, JsonPath } from './bot-source.js';
@@ -112,18 +113,12 @@ function pathProblems(source: BotSource, at: JsonPath, what: string, path: strin
   }
 }
 
-const regexAdvice = 'fix it, and remember that in JSON a backslash is written twice ("\\\\d+" for \\d+)';
+const regexAdvice =
+  'patterns use RE2 syntax, which matches in linear time: no lookarounds ((?=, (?!, (?<=) and no backreferences (\\1); ' +
+  'and in JSON a backslash is written twice ("\\\\d+" for \\d+)';
 
-// Compiled without flags, as the runtime is expected to; the message is V8's own, which names
-// the part that is wrong ("Unterminated group", "Nothing to repeat").
-function regexError(pattern: string): string | undefined {
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+// Checked with the engine the runtime matches with (RE2), whose message names what is wrong.
+const regexError = patternError;
 
 const secretKinds: ReadonlyArray<{ kind: string; anywhere?: RegExp; word?: RegExp }> = [
   { kind: 'password', anywhere: /passw(or)?d|passphrase/, word: /^(pass|pwd|pw)$/ },

@@ -8,7 +8,18 @@ describe('rules within a step or definition', () => {
   it('reports a pattern that is not a regular expression, with the reason', async () => {
     const problem = onlyProblem(await loadFixture('bad-pattern.json'));
     expect(problem).toMatchObject({ code: 'bad-pattern', line: 9, column: 79, pointer: '/scripts/main/steps/0/pattern' });
-    expect(problem.message).toMatch(/^"pattern" is not a valid regular expression \(Invalid regular expression: .*Unterminated group\): fix it/);
+    expect(problem.message).toMatch(/^"pattern" is not a valid regular expression \(error parsing regexp: missing closing \): .*\): patterns use RE2 syntax/);
+  });
+
+  it.each([
+    ['a lookahead', '^(?=.*\\\\d)\\\\w+$'],
+    ['a backreference', '^(a)\\\\1$'],
+  ])('refuses %s, which RE2 cannot run in linear time, where it is written', (_label, pattern) => {
+    const text = `{"format": 1, "id": "p", "name": "p", "start": "main", "scripts": {"main": {"steps": [
+      {"type": "question", "ask": "Code?", "save": "code", "pattern": "${pattern}"}]}}}`;
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ code: 'bad-pattern', line: 2, pointer: '/scripts/main/steps/0/pattern' });
+    expect(problem.message).toContain('no lookarounds');
   });
 
   it('warns when a password is asked for without being marked secret, and still loads', async () => {

@@ -1,10 +1,24 @@
 // Suggestions for a name an author mistyped: the known names ordered by how close they are.
+//
+// The work is bounded, since the loader runs on every save (hot reload, the studio) and on files
+// nobody wrote by hand: a typo is a few edits away, so only names of about the same length are
+// compared, names longer than any real id get no suggestion, and at most so many are compared.
+
+const longestSuggested = 64;
+const mostCompared = 64;
 
 /** `candidates` ordered closest first (ties keep their order), at most `limit` of them. */
 export function closestNames(name: string, candidates: Iterable<string>, limit = 5): string[] {
-  const unique = [...new Set(candidates)];
+  if (name.length > longestSuggested) return [];
+  const slack = Math.max(3, Math.ceil(name.length / 2));
+  const comparable: string[] = [];
+  for (const candidate of new Set(candidates)) {
+    if (candidate.length > longestSuggested || Math.abs(candidate.length - name.length) > slack) continue;
+    comparable.push(candidate);
+    if (comparable.length >= mostCompared) break;
+  }
   const lower = name.toLowerCase();
-  return unique
+  return comparable
     .map((candidate, order) => ({ candidate, order, distance: editDistance(lower, candidate.toLowerCase()) }))
     .sort((a, b) => a.distance - b.distance || a.order - b.order)
     .slice(0, limit)

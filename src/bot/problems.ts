@@ -52,7 +52,15 @@ export interface Problem {
 /** `FILE:LINE:COL: message (JSON pointer)`, with `warning: ` before the message of a warning. */
 export function formatProblem(p: Problem): string {
   const prefix = p.severity === 'warning' ? 'warning: ' : '';
-  return `${p.file}:${p.line}:${p.column}: ${prefix}${p.message} (${p.pointer})`;
+  return `${oneLine(p.file)}:${p.line}:${p.column}: ${prefix}${oneLine(p.message)} (${oneLine(p.pointer)})`;
+}
+
+/**
+ * One problem is one line, whatever a key or id holds: control characters and line separators
+ * are written as escapes (`\n`, `\u0007`), as in JSON, so a tool reading lines reads one each.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export function hasErrors(problems: readonly Problem[]): boolean {

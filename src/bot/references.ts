@@ -84,7 +84,10 @@ function didYouMean(name: string, names: readonly string[]): string {
 
 /** The names in the order the author wrote them, or the closest few when there are many. */
 function shortList(name: string, names: readonly string[]): string {
-  return (names.length <= 8 ? names : closestNames(name, names, 8)).join(', ');
+  if (names.length <= 8) return names.join(', ');
+  const closest = closestNames(name, names, 8);
+  // Nothing close enough to compare: the first few, in the author's order.
+  return (closest.length > 0 ? closest : names.slice(0, 8)).join(', ');
 }
 
 function unknownTarget(bot: Bot, fromScript: string, label: string, target: string): string {

@@ -7,7 +7,14 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digi
 const stepId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
 /** A step id of the same script, "script-id", or "script-id#step-id". */
 const target = z.string().min(1);
-const template = z.string();
+// Text that reaches a user or a request: control characters would break a TwiML answer or a
+// header, so only tabs and line breaks are allowed.
+const template = z.string().regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'text cannot hold control characters (only tabs and line breaks): remove them');
+/** An HTTP header's name is a token (RFC 9110): no spaces, no colon. */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name is letters, digits and !#$%&\'*+.^_`|~-, with no spaces or colon');
+/** A line break would end the header and start another: a request's headers are the author's alone. */
+const headerValue = template.regex(/^[^\r\n]*$/, 'a header value cannot hold a line break: write it on one line');
+const headers = z.record(headerName, headerValue);
 const variable = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and underscores, not starting with a digit');
 /** `{ "var": "path" }`: where in a JSON answer each variable's value is (field, dotted path or JSONPath). */
 const saveMap = z.record(variable, z.string().min(1));
@@ -26,7 +33,7 @@ export const authTokenDefinition = z.strictObject({
   url: template.min(1),
   questions: z.array(question).min(1),
   fields: z.record(z.string(), template).optional(),
-  headers: z.record(z.string(), template).optional(),
+  headers: headers.optional(),
   encoding: z.enum(['json', 'form']).default('json'),
   ttl: secondsPositive,
   json: z.boolean().default(true),
@@ -81,7 +88,7 @@ export const webServiceStep = z.strictObject({
   type: z.literal('webService'),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
   url: template.min(1),
-  headers: z.record(z.string(), template).optional(),
+  headers: headers.optional(),
   body: z.json().optional(),
   authToken: z.string().min(1).optional(),
   save: saveMap.optional(),
@@ -137,7 +144,10 @@ export const settings = z.strictObject({
   maxCallsPerTurn: z.number().int().min(1).max(100).default(10),
 });
 
-export const trigger = z.strictObject({ keywords: z.array(z.string().min(1)).min(1), script: z.string().min(1) });
+export const trigger = z.strictObject({
+  keywords: z.array(z.string().regex(/\S/, 'a keyword needs something besides spaces: a blank one would fire on every empty message')).min(1),
+  script: z.string().min(1),
+});
 
 export const botFile = z.strictObject({
   $schema: z.string().optional(),

@@ -33,3 +33,30 @@ describe('scanTemplate', () => {
     expect(scanTemplate('x { y {z}')).toEqual({ placeholders: [{ name: 'z', start: 6, end: 9 }], unclosed: [2] });
   });
 });
+
+describe('one grammar for the loader and the renderer', () => {
+  /** Every string in a JSON value. */
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value !== null && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+
+  it('finds the same placeholders in every template of the example bots', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../scripts/', import.meta.url);
+    const bots = readdirSync(dir).filter((name) => name.endsWith('.json') && name !== 'bot.schema.json');
+    expect(bots.length).toBeGreaterThan(2);
+    let templates = 0;
+    for (const name of bots) {
+      for (const template of strings(JSON.parse(readFileSync(new URL(name, dir), 'utf8')))) {
+        templates += 1;
+        const scanned = [...new Set(scanTemplate(template).placeholders.map((p) => p.name))];
+        expect([name, template, scanned]).toEqual([name, template, placeholders(template)]);
+      }
+    }
+    expect(templates).toBeGreaterThan(50);
+  });
+
+  it.each(['{a {b}', '{ name }', '{}', '{{x}}', '}}{y}}', 'a}b{c', '<authtoken.x>{z}', '{a.b-c_d}'])('agrees on %s', (template) => {
+    const valid = scanTemplate(template).placeholders.filter((p) => /^[A-Za-z0-9_.-]+$/.test(p.name));
+    expect([...new Set(valid.map((p) => p.name))]).toEqual(placeholders(template));
+  });
+});

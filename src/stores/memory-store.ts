@@ -66,16 +66,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const entry = live(sessionMap, conversation);
       return entry && { value: entry.value, version: entry.version };
     },
-    async set(conversation, value, expected, ttlSeconds) {
-      const current = live(sessionMap, conversation)?.version ?? 0;
-      if (current !== expected) return false;
-      const version = current + 1;
-      sessionMap.set(conversation, { value, version, expiresAt: expiryOf(now(), ttlSeconds) });
-      return version;
-    },
-    async delete(conversation) {
-      sessionMap.delete(conversation);
-    },
   };
 
   const tokens: TokenStore = {

@@ -87,13 +87,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async get(conversation) {
       return parseSession(await client.get(sessionKey(conversation)));
     },
-    async set(conversation, value, expected, ttlSeconds) {
-      const version = await client.parleySessionSet(sessionKey(conversation), value, expected, toMs(ttlSeconds));
-      return typeof version === 'number' && version > 0 ? version : false;
-    },
-    async delete(conversation) {
-      await client.del(sessionKey(conversation));
-    },
   };
 
   const tokens: TokenStore = {

@@ -9,16 +9,14 @@ export interface Versioned {
   version: number;
 }
 
+/**
+ * Sessions are read here; they are written only by `turns.commit`, in the same round trip that
+ * releases the turn's lock. A session that expired or was deleted counts as none stored:
+ * versions start again at 1.
+ */
 export interface SessionStore {
   /** The session JSON of a conversation, or undefined. */
   get(conversation: string): Promise<Versioned | undefined>;
-  /**
-   * Writes the session when its stored version is still `expected` (0: none stored), and keeps
-   * it `ttlSeconds`. Returns the new version, or false when another writer came first.
-   * A session that expired or was deleted counts as none stored: versions start again at 1.
-   */
-  set(conversation: string, value: string, expected: number, ttlSeconds: number): Promise<number | false>;
-  delete(conversation: string): Promise<void>;
 }
 
 export interface TokenRecord {

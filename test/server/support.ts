@@ -75,7 +75,10 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       keys: async () => {
         const client = rawRedis();
         try {
-          return await dumpKeys(client, `${prefix}:`);
+          // The store's own epoch mark is written on connecting, whatever the requests did.
+          const keys = await dumpKeys(client, `${prefix}:`);
+          keys.delete(`${prefix}:epoch`);
+          return keys;
         } finally {
           await client.quit();
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { createTokenCipher } from '../../src/stores/token-cipher.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract, write } from './store-contract.js';
 
 describeStoreContract('memory', async () => createMemoryStore());
 
@@ -18,7 +18,7 @@ describe('memory store clock', () => {
 
   it('expires sessions, tokens and keyed values by the clock it is given', async () => {
     const { store, advance } = storeWithClock();
-    await store.sessions.set('conv', 'v', 0, 10);
+    await write(store, 'conv', 'v', 0, 10);
     await store.tokens.set('tok', { token: 't', account: 'a' }, 10);
     await store.keyed.set('key', 'v', 10);
     advance(9_999);
@@ -44,10 +44,11 @@ describe('memory store clock', () => {
 
   it('treats an expired session as absent when writing', async () => {
     const { store, advance } = storeWithClock();
-    await store.sessions.set('conv', 'old', 0, 1);
+    await write(store, 'conv', 'old', 0, 1);
     advance(1_000);
-    expect(await store.sessions.set('conv', 'stale', 1, 60)).toBe(false);
-    expect(await store.sessions.set('conv', 'new', 0, 60)).toBe(1);
+    expect(await write(store, 'conv', 'stale', 1)).toBe(false);
+    expect(await write(store, 'conv', 'new', 0)).toBe(true);
+    expect(await store.sessions.get('conv')).toEqual({ value: 'new', version: 1 });
     await store.close();
   });
 });

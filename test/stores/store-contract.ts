@@ -17,6 +17,17 @@ export function uniqueName(label: string): string {
 const SHORT_TTL_S = 0.3;
 const PAST_SHORT_TTL_MS = 700;
 
+/**
+ * Writes a session as a turn does (turns.begin, then turns.commit): true, or false when the
+ * stored version was not `expected`. 'delete' ends the conversation.
+ */
+export async function write(store: Store, conv: string, value: string, expected: number, ttlSeconds = 60): Promise<boolean> {
+  const begun = await store.turns.begin(conv, { deliveryTtlSeconds: 60, lockTtlMs: 10_000 });
+  const owner = begun.kind === 'started' ? begun.owner : (await store.locks.acquire(conv, 10_000, 10_000))?.owner;
+  if (owner === undefined) throw new Error('the conversation stayed locked');
+  return store.turns.commit(conv, { owner, expected, session: value === 'delete' ? 'delete' : { value, ttlSeconds } });
+}
+
 export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
   // A store per test, so the tests can run concurrently: most of their time is spent waiting
   // for TTLs to pass.
@@ -39,85 +50,83 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       test('writes a first session against version 0 and reads it back with version 1', async ({ store }) => {
         const conv = uniqueName('conv');
-        expect(await store.sessions.set(conv, '{"step":"start"}', 0, 60)).toBe(1);
+        expect(await write(store, conv, '{"step":"start"}', 0)).toBe(true);
         expect(await store.sessions.get(conv)).toEqual({ value: '{"step":"start"}', version: 1 });
       });
 
       test('counts versions up with each write', async ({ store }) => {
         const conv = uniqueName('conv');
-        expect(await store.sessions.set(conv, 'a', 0, 60)).toBe(1);
-        expect(await store.sessions.set(conv, 'b', 1, 60)).toBe(2);
-        expect(await store.sessions.set(conv, 'c', 2, 60)).toBe(3);
+        expect(await write(store, conv, 'a', 0)).toBe(true);
+        expect(await write(store, conv, 'b', 1)).toBe(true);
+        expect(await write(store, conv, 'c', 2)).toBe(true);
         expect(await store.sessions.get(conv)).toEqual({ value: 'c', version: 3 });
       });
 
       test('refuses a write against a stale version and keeps the session as it was', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'first', 0, 60);
-        await store.sessions.set(conv, 'second', 1, 60);
-        expect(await store.sessions.set(conv, 'late', 1, 60)).toBe(false);
-        expect(await store.sessions.set(conv, 'new?', 0, 60)).toBe(false);
+        await write(store, conv, 'first', 0);
+        await write(store, conv, 'second', 1);
+        expect(await write(store, conv, 'late', 1)).toBe(false);
+        expect(await write(store, conv, 'new?', 0)).toBe(false);
         expect(await store.sessions.get(conv)).toEqual({ value: 'second', version: 2 });
       });
 
       test('refuses a write that expects a session when there is none', async ({ store }) => {
         const conv = uniqueName('conv');
-        expect(await store.sessions.set(conv, 'x', 3, 60)).toBe(false);
+        expect(await write(store, conv, 'x', 3)).toBe(false);
         expect(await store.sessions.get(conv)).toBeUndefined();
       });
 
       test('lets exactly one of several writers with the same version win', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'base', 0, 60);
-        const results = await Promise.all(
-          ['w1', 'w2', 'w3', 'w4', 'w5'].map((value) => store.sessions.set(conv, value, 1, 60)),
-        );
-        expect(results.filter((result) => result === 2)).toHaveLength(1);
-        expect(results.filter((result) => result === false)).toHaveLength(4);
-        const winner = ['w1', 'w2', 'w3', 'w4', 'w5'][results.indexOf(2)];
-        expect(await store.sessions.get(conv)).toEqual({ value: winner, version: 2 });
+        await write(store, conv, 'base', 0);
+        const values = ['w1', 'w2', 'w3', 'w4', 'w5'];
+        const results = await Promise.all(values.map((value) => write(store, conv, value, 1)));
+        expect(results.filter((result) => result)).toHaveLength(1);
+        expect(await store.sessions.get(conv)).toEqual({ value: values[results.indexOf(true)], version: 2 });
       });
 
       test('keeps any text exactly, separators and unicode included', async ({ store }) => {
         const conv = uniqueName('conv|with:odd{chars}');
         const value = JSON.stringify({ text: 'a|b|c 1|2', emoji: '👋 héllo', nested: { list: [1, '|'] } });
-        await store.sessions.set(conv, value, 0, 60);
+        await write(store, conv, value, 0);
         expect((await store.sessions.get(conv))?.value).toBe(value);
       });
 
       test('keeps sessions of different conversations apart', async ({ store }) => {
         const one = uniqueName('conv');
         const two = uniqueName('conv');
-        await store.sessions.set(one, 'one', 0, 60);
+        await write(store, one, 'one', 0);
         expect(await store.sessions.get(two)).toBeUndefined();
-        expect(await store.sessions.set(two, 'two', 0, 60)).toBe(1);
+        expect(await write(store, two, 'two', 0)).toBe(true);
         expect(await store.sessions.get(one)).toEqual({ value: 'one', version: 1 });
       });
 
       test('forgets a session after its ttl, and a new one starts again from version 0', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'short', 0, SHORT_TTL_S);
+        await write(store, conv, 'short', 0, SHORT_TTL_S);
         expect(await store.sessions.get(conv)).toBeDefined();
         await sleep(PAST_SHORT_TTL_MS);
         expect(await store.sessions.get(conv)).toBeUndefined();
-        expect(await store.sessions.set(conv, 'again', 0, 60)).toBe(1);
+        expect(await write(store, conv, 'again', 0)).toBe(true);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'again', version: 1 });
       });
 
       test('renews the ttl on every write', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'a', 0, SHORT_TTL_S);
-        await store.sessions.set(conv, 'b', 1, 60);
+        await write(store, conv, 'a', 0, SHORT_TTL_S);
+        await write(store, conv, 'b', 1, 60);
         await sleep(PAST_SHORT_TTL_MS);
         expect(await store.sessions.get(conv)).toEqual({ value: 'b', version: 2 });
       });
 
-      test('deletes a session, after which the next write starts from version 0', async ({ store }) => {
+      test('deletes a session when a conversation ends, after which the next write starts from version 0', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'a', 0, 60);
-        await store.sessions.delete(conv);
+        await write(store, conv, 'a', 0);
+        expect(await write(store, conv, 'delete', 1)).toBe(true);
         expect(await store.sessions.get(conv)).toBeUndefined();
-        expect(await store.sessions.set(conv, 'b', 0, 60)).toBe(1);
-        await store.sessions.delete(uniqueName('never-stored'));
+        expect(await write(store, conv, 'b', 0)).toBe(true);
+        expect(await store.sessions.get(conv)).toEqual({ value: 'b', version: 1 });
       });
     });
 
@@ -293,7 +302,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       test('begins a turn of an idle conversation: claims the delivery, takes the lock, reads the session', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'before', 0, 60);
+        await write(store, conv, 'before', 0);
         const begun = await started(begin(store, conv, 'SM1'));
         expect(begun.session).toEqual({ value: 'before', version: 1 });
         expect(await store.turns.delivery(conv, 'SM1')).toEqual({ kind: 'running' });
@@ -393,10 +402,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       test('writes the session on commit only if its version is unchanged, and releases the lock and keeps the answer either way', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'read', 0, 60);
-        const begun = await started(begin(store, conv, 'SM1'));
-        // Another writer, as a turn that outlived its lock would be.
-        expect(await store.sessions.set(conv, 'other', 1, 60)).toBe(2);
+        await write(store, conv, 'read', 0);
+        const begun = await started(begin(store, conv, 'SM1', { lockTtlMs: 200 }));
+        // This turn outlives its lock, and another turn writes meanwhile.
+        await sleep(300);
+        expect(await write(store, conv, 'other', 1)).toBe(true);
         const commit = { owner: begun.owner, expected: 1, session: keep('late'), delivery: { id: 'SM1', answer: 'a', ttlSeconds: 60 } };
         expect(await store.turns.commit(conv, commit)).toBe(false);
         expect(await store.sessions.get(conv)).toEqual({ value: 'other', version: 2 });
@@ -408,9 +418,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       test('deletes the session on commit when the conversation ended, only if its version is unchanged', async ({ store }) => {
         const conv = uniqueName('conv');
-        await store.sessions.set(conv, 'last', 0, 60);
-        const stale = await started(begin(store, conv));
-        await store.sessions.set(conv, 'newer', 1, 60);
+        await write(store, conv, 'last', 0);
+        const stale = await started(begin(store, conv, undefined, { lockTtlMs: 200 }));
+        await sleep(300);
+        await write(store, conv, 'newer', 1);
         expect(await store.turns.commit(conv, { owner: stale.owner, expected: 1, session: 'delete' })).toBe(false);
         expect(await store.sessions.get(conv)).toEqual({ value: 'newer', version: 2 });
         const current = await started(begin(store, conv));

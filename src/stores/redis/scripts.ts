@@ -15,16 +15,6 @@ if current then
 end
 `;
 
-const SESSION_SET = `${SESSION_VERSION}
-if version ~= tonumber(ARGV[2]) then
-  if current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[1] then return version end
-  return 0
-end
-version = version + 1
-redis.call('SET', KEYS[1], version .. '|' .. ARGV[1], 'PX', ARGV[3])
-return version
-`;
-
 // The expiry is set only when the counter has none, i.e. when this INCR created it: a window of
 // failures starts at the first one and is not pushed back by the next.
 const INCREMENT = `
@@ -147,10 +137,9 @@ return 1
 `;
 
 /** The scripts that must be safe to run twice, for the tests that run them so. */
-export const rerunnableScripts = { SESSION_SET, LOCK_TRY, TURN_BEGIN, TURN_COMMIT } as const;
+export const rerunnableScripts = { LOCK_TRY, TURN_BEGIN, TURN_COMMIT } as const;
 
 export interface Scripts {
-  parleySessionSet(key: string, value: string, expected: number, ttlMs: number): Promise<number | null>;
   parleyIncrement(key: string, ttlMs: number): Promise<number>;
   parleyLockTry(
     lease: string,
@@ -191,7 +180,6 @@ export interface Scripts {
 
 /** Makes the scripts commands of `client` (EVALSHA, falling back to EVAL on a new node). */
 export function defineScripts(client: Redis | Cluster): void {
-  client.defineCommand('parleySessionSet', { numberOfKeys: 1, lua: SESSION_SET });
   client.defineCommand('parleyIncrement', { numberOfKeys: 1, lua: INCREMENT });
   client.defineCommand('parleyLockTry', { numberOfKeys: 3, lua: LOCK_TRY });
   client.defineCommand('parleyLockCancel', { numberOfKeys: 2, lua: LOCK_CANCEL });

@@ -175,6 +175,8 @@ interface Tally {
   loginSids: number;
   balanceSids: number;
   examples: string[];
+  /** Every message's outcome, for what each fault did to the users who wrote during it. */
+  events: Array<{ at: number; kind: Verdict['kind']; phrase?: 'trouble' | 'interrupted'; waitMs: number }>;
 }
 
 const tally: Tally = {
@@ -196,6 +198,7 @@ const tally: Tally = {
   loginSids: 0,
   balanceSids: 0,
   examples: [],
+  events: [],
 };
 
 interface Signed {
@@ -341,6 +344,7 @@ async function playUser(instances: Instance[], phone: string, username: Username
       received.push(late.body);
     }
     const verdict = judge(expected, received, seen, !isTerminal(received.at(-1)));
+    tally.events.push({ at: sentAt, kind: verdict.kind, waitMs: performance.now() - sentAt, ...(verdict.kind === 'send-again' && { phrase: verdict.phrase }) });
     count(verdict, phone, step, `expected ${JSON.stringify(expected)}, got ${JSON.stringify(received)} (${twimlCount} in TwiML)`);
     if (second !== undefined) checkDuplicate(first, second, received, phone, step);
     for (const text of received) seen.add(text);
@@ -374,6 +378,8 @@ function checkDuplicate(first: string[], second: string[], received: string[], p
 
 interface FaultLog {
   lines: string[];
+  /** When each fault touched users: the messages sent from `from` to `to` (performance.now()). */
+  phases: Array<{ name: string; from: number; to: number }>;
 }
 
 async function faults(progress: () => number, instances: Instance[], env: Environment, front: SlowFront, log: FaultLog, started: number): Promise<void> {
@@ -382,14 +388,22 @@ async function faults(progress: () => number, instances: Instance[], env: Enviro
     while (progress() < share) await sleep(100);
   };
 
-  await when(0.2);
+  // A message sent up to a deadline before a fault may still be running when it comes.
+  const phase = (name: string, from: number) => log.phases.push({ name, from: from - deadlineMs, to: performance.now() + deadlineMs });
+
+  await when(0.15);
   log.lines.push(`${at()}: Redis stalled (SIGSTOP) for ${stallMs / 1000} s`);
+  const stalled = performance.now();
   process.kill(env.redis.pid, 'SIGSTOP');
   await sleep(stallMs);
   process.kill(env.redis.pid, 'SIGCONT');
+  phase('Redis stall', stalled);
+  // Apart, so what users saw can be put down to one fault.
+  await sleep(5_000);
 
-  await when(0.45);
+  await when(0.35);
   const victim = instances[1]!;
+  const holding = performance.now();
   front.holdFor(1_500, pastGraceMs);
   await sleep(1_500);
   const stopping = performance.now();
@@ -403,14 +417,34 @@ async function faults(progress: () => number, instances: Instance[], env: Enviro
   log.lines.push(`${at()}: instance ${victim.name} exited (${code}) ${((performance.now() - stopping) / 1000).toFixed(1)} s after SIGTERM; starting it again`);
   await startInstance(victim, env);
   log.lines.push(`${at()}: instance ${victim.name} is up again`);
+  phase(`instance ${victim.name} SIGTERM and restart`, holding);
+  // The turns held on the instance that stayed up finish first.
+  await sleep(pastGraceMs + 1_000);
 
   await when(0.7);
   log.lines.push(`${at()}: Redis stopped (SIGTERM; append-only file on) for ${redisDownMs / 1000} s`);
+  const stopped = performance.now();
   await env.redis.stop();
   await sleep(redisDownMs);
   env.redis = await startRedisServer(env.redis.port, { appendOnlyDir: env.redisDir });
   own(env.redis.child);
   log.lines.push(`${at()}: Redis is back`);
+  phase('Redis stop and restart', stopped);
+}
+
+/** Per fault, and for the rest of the run: messages, apologies, and the longest wait for an answer. */
+function byPhase(phases: FaultLog['phases']): string[] {
+  const groups = new Map<string, Tally['events']>([...phases.map((p) => [p.name, []] as [string, Tally['events']]), ['no fault', []]]);
+  for (const event of tally.events) {
+    const phase = phases.find((p) => event.at >= p.from && event.at <= p.to);
+    groups.get(phase?.name ?? 'no fault')!.push(event);
+  }
+  return [...groups].map(([name, events]) => {
+    const of = (phrase: string) => events.filter((e) => e.phrase === phrase).length;
+    const waits = events.map((e) => e.waitMs);
+    const wrong = events.filter((e) => e.kind !== 'answered' && e.kind !== 'send-again').length;
+    return `${name}: ${events.length} messages, ${of('trouble')} "having trouble", ${of('interrupted')} "interrupted", ${wrong} lost/doubled/other; answer within p50 ${percentile(waits, 50).toFixed(0)} ms, p99 ${percentile(waits, 99).toFixed(0)} ms, max ${Math.max(0, ...waits).toFixed(0)} ms`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,7 +452,7 @@ async function faults(progress: () => number, instances: Instance[], env: Enviro
 async function main(): Promise<number> {
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
-  // Server logs and Redis's append-only file; the logs are kept when the run fails.
+  // Server logs (kept: what the servers said of each fault) and Redis's append-only file.
   const scratch = mkdtempSync(join(tmpdir(), 'parley-soak-'));
   const redisDir = join(scratch, 'redis');
   mkdirSync(redisDir);
@@ -462,7 +496,7 @@ async function main(): Promise<number> {
   for (const person of people) inboxes.set(person.phone, createInbox());
 
   let done = 0;
-  const faultLog: FaultLog = { lines: [] };
+  const faultLog: FaultLog = { lines: [], phases: [] };
   const faultRun = faults(() => done / users, instances, env, front, faultLog, started);
   faultRun.catch(() => undefined);
   let next = 0;
@@ -499,6 +533,7 @@ async function main(): Promise<number> {
   const client = new Redis(env.redis.url, { maxRetriesPerRequest: 1 });
   const memory = await client.info('memory');
   const keys = await client.dbsize();
+  const kinds = await keyKinds(client);
   client.disconnect();
   const usedMemory = /^used_memory_human:(\S+)/m.exec(memory)?.[1] ?? '?';
   const usedBytes = Number(/^used_memory:(\d+)/m.exec(memory)?.[1] ?? Number.NaN);
@@ -513,7 +548,7 @@ async function main(): Promise<number> {
     ['5xx answers', String(tally.status5xx)],
     ['other non-200 answers, time-outs', `${tally.statusOther}, ${tally.timeouts}`],
     ['webhook answer p50 / p99', `${percentile(tally.latencies, 50).toFixed(0)} ms / ${percentile(tally.latencies, 99).toFixed(0)} ms (${tally.latencies.length} answers)`],
-    ['Redis memory at the end', `used_memory ${usedMemory} (${usedBytes} bytes), ${keys} keys`],
+    ['Redis memory at the end', `used_memory ${usedMemory} (${usedBytes} bytes), ${keys} keys: ${kinds}`],
     ['messages sent', `${tally.messages} (plus ${tally.duplicates} duplicates, ${tally.duplicatesToOther} of them to the other instance)`],
     ['told "having trouble" / "interrupted"', `${tally.sendAgain.trouble} / ${tally.sendAgain.interrupted} (sent again)`],
     ['late replies (REST API)', `${twilioApi.messages.length}; ${front.held().late} turns past the deadline, ${front.held().long} held past the grace`],
@@ -523,14 +558,30 @@ async function main(): Promise<number> {
     ['run time', `${seconds.toFixed(0)} s on ${cpus().length} cores, Node ${process.versions.node}, load ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  process.stdout.write(`\n${rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\nfaults:\n${faultLog.lines.map((line) => `  ${line}`).join('\n')}\n`);
+  process.stdout.write(`\n${rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\nfaults:\n${faultLog.lines.map((line) => `  ${line}`).join('\n')}\n\nwhat users saw, by when they wrote:\n${byPhase(faultLog.phases).map((line) => `  ${line}`).join('\n')}\n`);
   if (twilioApi.refused() > 0) process.stdout.write(`note: the Twilio stand-in refused ${twilioApi.refused()} requests with wrong credentials\n`);
   if (tally.examples.length > 0) process.stdout.write(`\nexamples:\n${tally.examples.map((line) => `  ${line}`).join('\n')}\n`);
 
   const failed = tally.lost + tally.doubled + tally.status5xx + tally.unexpected + tally.statusOther + tally.timeouts > 0;
-  process.stdout.write(failed ? `\nFAILED: replies were lost, doubled or unexplained; server logs in ${scratch}\n` : '\npassed: nothing lost, nothing doubled, no 5xx\n');
-  if (!failed) cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
+  process.stdout.write(failed ? `\nFAILED: replies were lost, doubled or unexplained; server logs in ${scratch}\n` : `\npassed: nothing lost, nothing doubled, no 5xx (server logs in ${scratch})\n`);
   return failed ? 1 : 0;
+}
+
+/** The store's keys counted by what they hold (see src/stores/redis-store.ts for their names). */
+async function keyKinds(client: Redis): Promise<string> {
+  const names: Record<string, string> = { s: 'sessions', d: 'answers kept for retries', r: 'ids kept against replays', t: 'tokens', lock: 'locks', k: 'other' };
+  const found = new Map<string, number>();
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) {
+      const kind = /\}:(s|d|r|lock)(?::|$)/.exec(key)?.[1] ?? /:(t|k):/.exec(key)?.[1] ?? 'k';
+      const name = names[kind] ?? 'other';
+      found.set(name, (found.get(name) ?? 0) + 1);
+    }
+  } while (cursor !== '0');
+  return [...found].map(([name, n]) => `${n} ${name}`).join(', ');
 }
 
 function positive(name: string, value: string): number {

@@ -388,8 +388,9 @@ async function faults(progress: () => number, instances: Instance[], env: Enviro
     while (progress() < share) await sleep(100);
   };
 
-  // A message sent up to a deadline before a fault may still be running when it comes.
-  const phase = (name: string, from: number) => log.phases.push({ name, from: from - deadlineMs, to: performance.now() + deadlineMs });
+  // A message sent shortly before a fault may still be running when it comes (a slow call
+  // takes 1.5 s), and one sent just after may still meet it.
+  const phase = (name: string, from: number) => log.phases.push({ name, from: from - lateMs - 500, to: performance.now() + deadlineMs });
 
   await when(0.15);
   log.lines.push(`${at()}: Redis stalled (SIGSTOP) for ${stallMs / 1000} s`);

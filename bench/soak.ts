@@ -74,7 +74,9 @@ function cleanUp(): Promise<void> {
   return cleaning;
 }
 
+let interrupted = false;
 process.once('SIGINT', () => {
+  interrupted = true;
   process.stderr.write('\ninterrupted: stopping every process this run started\n');
   void cleanUp().finally(() => process.exit(130));
 });
@@ -613,7 +615,8 @@ let code = 1;
 try {
   code = await main();
 } catch (error) {
-  process.stderr.write(`soak failed: ${(error as Error).stack ?? String(error)}\n`);
+  // After Ctrl-C, what failed is only the processes being stopped.
+  if (!interrupted) process.stderr.write(`soak failed: ${(error as Error).stack ?? String(error)}\n`);
 } finally {
   await cleanUp();
 }

@@ -1,5 +1,6 @@
-// A throwaway redis-server for one benchmark run: a free loopback port, nothing persisted,
-// stopped by its PID. A start that fails stops the child before it throws.
+// A throwaway redis-server for one benchmark run: a free loopback port, nothing persisted
+// (unless `appendOnlyDir` is given, for a restart that keeps the data), stopped by its PID.
+// A start that fails stops the child before it throws.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,21 @@ export interface RedisServer {
   port: number;
   pid: number;
   stop(): Promise<void>;
+  child: ChildProcess;
 }
 
 const READY_WITHIN_MS = 10_000;
 
+export interface RedisServerOptions {
+  /** Keep every write in an append-only file in this directory: a restart there finds the data again. */
+  appendOnlyDir?: string;
+}
+
 /** On `port` (a restart on the same address), else on a free one. */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(port?: number, options: RedisServerOptions = {}): Promise<RedisServer> {
   port ??= await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
+  const persistence = options.appendOnlyDir === undefined ? ['--appendonly', 'no', '--dir', tmpdir()] : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', options.appendOnlyDir];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -37,7 +45,7 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
     await stopChild(child);
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop: () => stopChild(child) };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop: () => stopChild(child), child };
 }
 
 async function untilAnswers(port: number): Promise<void> {

@@ -17,7 +17,8 @@ let server: RunningServer;
 if (target === 'bare') {
   server = await startBareHandler({ port, redisUrl: need('REDIS_URL'), authToken: need('TWILIO_AUTH_TOKEN'), publicUrl: need('PUBLIC_URL') });
 } else if (target === 'parley') {
-  server = await startServer({ botFile: need('BENCH_BOT_FILE'), port, host: '127.0.0.1', env: process.env });
+  const deadline = process.env.BENCH_DEADLINE_MS;
+  server = await startServer({ botFile: need('BENCH_BOT_FILE'), port, host: '127.0.0.1', env: process.env, ...(deadline ? { deadlineMs: Number(deadline) } : {}) });
 } else {
   throw new Error(`usage: server-child.ts parley|bare (not ${String(target)})`);
 }

@@ -55,6 +55,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const publicUrl = env.PUBLIC_URL?.trim() ? env.PUBLIC_URL.trim() : () => `http://localhost:${bound}`;
   warnAboutSettings(env, log, allowPrivate);
 
+  const twilioApiUrl = options.twilioApiUrl ?? apiUrlFrom(env, 'TWILIO_API_URL');
+  const graphApiUrl = options.graphApiUrl ?? apiUrlFrom(env, 'META_GRAPH_URL');
   const app = createApp({
     engine,
     storeKind: opened.kind,
@@ -62,7 +64,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     log,
     metrics,
     publicUrl,
-    ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs', 'twilioApiUrl', 'graphApiUrl'),
+    ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs'),
+    ...(twilioApiUrl === undefined ? {} : { twilioApiUrl }),
+    ...(graphApiUrl === undefined ? {} : { graphApiUrl }),
   });
   let stopping = false;
   const server = createServer((req, res) => {
@@ -150,6 +154,20 @@ function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log, allowPrivate: boole
     log.warn({}, 'META_ACCESS_TOKEN is not set: Meta messages are received but no reply can be sent');
   }
   if (allowPrivate) log.warn({}, 'private networks are allowed (ALLOW_PRIVATE_NETWORKS or --demo-services): bots may call loopback and private addresses');
+}
+
+/** TWILIO_API_URL, META_GRAPH_URL: an http(s) URL where the platform's API is reached instead (a proxy, a stand-in). */
+function apiUrlFrom(env: NodeJS.ProcessEnv, name: 'TWILIO_API_URL' | 'META_GRAPH_URL'): string | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name}=${value} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name}=${value} is not an http(s) URL`);
+  return value.replace(/\/+$/, '');
 }
 
 function portFrom(value: string | undefined): number | undefined {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startServer } from '../../src/server/start-server.js';
-import { authToken, fixture, postTwilio, startSlowService, twimlTexts, uniquePhone } from './support.js';
+import { accountSid, authToken, eventually, fixture, postTwilio, startSlowService, twimlTexts, uniquePhone } from './support.js';
+import { startStandIn } from '../support/stand-in-service.js';
 import { botFile, serverProcesses } from '../support/server-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,6 +50,45 @@ describe('startServer', () => {
     const fields = { ...fixture('twilio-sms.form.json'), From: uniquePhone() };
     expect((await postTwilio({ url: local, publicUrl: 'https://bot.example.com' }, '/twilio/sms', fields)).status).toBe(200);
     expect((await postTwilio({ url: local, publicUrl: server.url }, '/twilio/sms', { ...fields, MessageSid: 'SM00000000000000000000000000000777' })).status).toBe(403);
+  });
+
+  it('sends the late replies of a slow turn through TWILIO_API_URL', async () => {
+    const slow = await startSlowService(500, { balance: 42 });
+    onTestFinished(() => slow.close());
+    const twilioApi = await startStandIn();
+    onTestFinished(() => twilioApi.close());
+    const messages = `POST /2010-04-01/Accounts/${accountSid}/Messages.json`;
+    twilioApi.on(messages, { status: 201, json: { sid: 'SM1', status: 'queued' } });
+    const path = botFile({
+      format: 1,
+      id: 'late',
+      name: 'late',
+      start: 'main',
+      scripts: {
+        main: {
+          steps: [
+            { type: 'message', text: 'Let me look.' },
+            { type: 'webService', url: `${slow.url}/balance`, save: { balance: '$.balance' } },
+            { type: 'end', text: 'Your balance is {balance}.' },
+          ],
+        },
+      },
+    });
+    const env = { TWILIO_AUTH_TOKEN: authToken, TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: `${twilioApi.url}/`, ALLOW_PRIVATE_NETWORKS: 'true' };
+    const server = await startServer({ botFile: path, port: 0, host: '127.0.0.1', env, deadlineMs: 100, logDestination: quiet });
+    onTestFinished(() => server.close());
+    const me = uniquePhone();
+    const answer = await postTwilio({ url: `http://127.0.0.1:${server.port}`, publicUrl: server.url }, '/twilio/sms', { ...fixture('twilio-sms.form.json'), From: me });
+    expect(twimlTexts(answer.text, 'Message')).toEqual(['Let me look.']);
+    const sent = await eventually(() => (twilioApi.to(messages).length > 0 ? twilioApi.to(messages) : undefined));
+    expect(sent.map((request) => request.form?.Body)).toEqual(['Your balance is 42.']);
+    expect(sent[0]?.form?.To).toBe(me);
+  });
+
+  it('refuses to start when TWILIO_API_URL is not an http(s) URL', async () => {
+    const path = botFile({ format: 1, id: 'bad-url', name: 'bad-url', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
+    const attempt = startServer({ botFile: path, port: 0, host: '127.0.0.1', env: { TWILIO_API_URL: 'api.twilio.test' }, logDestination: quiet });
+    await expect(attempt).rejects.toThrow('TWILIO_API_URL=api.twilio.test is not a URL');
   });
 });
 

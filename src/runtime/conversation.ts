@@ -201,11 +201,14 @@ async function turn(
     if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
 
     keptLock = pacing.late !== undefined;
+    // A retry gets what the platform got the first time: past the deadline, only the replies
+    // that were ready, since the rest goes out (once) as late replies.
+    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true } : driven.output;
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
-      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(driven.output), ttlSeconds: deliveryTtlSeconds },
+      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');

@@ -69,3 +69,37 @@ async function slowTwilio(delayMs: number, seen: (body: string) => void): Promis
     },
   };
 }
+
+describe('a retry of a turn that went past its deadline', () => {
+  it('gets what the platform got the first time, not the replies already sent late', async () => {
+    const slow = await startSlowService(400, { balance: 42 });
+    onTestFinished(() => slow.close());
+    const late: string[] = [];
+    const twilioApi = await slowTwilio(0, (body) => late.push(body));
+    onTestFinished(() => twilioApi.close());
+    const bot = botOf({
+      format: 1,
+      id: 'late-retry',
+      name: 'Late retry',
+      start: 'main',
+      scripts: {
+        main: {
+          steps: [
+            { type: 'message', text: 'Checking.' },
+            { type: 'webService', url: `${slow.url}/balance`, save: { balance: '$.balance' } },
+            { type: 'end', text: 'Your balance is {balance}.' },
+          ],
+        },
+      },
+    });
+    const app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 100, twilioApiUrl: twilioApi.url });
+    const fields = { ...fixture('twilio-sms.form.json'), From: uniquePhone(), Body: 'hi', MessageSid: `SM${'5'.repeat(32)}` };
+    const first = await postTwilio(app, '/twilio/sms', fields);
+    expect(twimlTexts(first.text, 'Message')).toEqual(['Checking.']);
+    await eventually(() => (late.length >= 1 ? true : undefined));
+    expect(late).toEqual(['Your balance is 42.']);
+    const retry = await postTwilio(app, '/twilio/sms', fields);
+    expect(twimlTexts(retry.text, 'Message')).toEqual(['Checking.']);
+    expect(slow.count()).toBe(1);
+  });
+});

@@ -1,4 +1,7 @@
 import type { StepOf } from '../bot/schema.js';
+import type { WebRequest } from '../runtime/effect.js';
+import type { JsonValue } from '../runtime/session.js';
+import { isCredential, requestPlaceholders } from '../templates/request-placeholders.js';
 import { failureWay, type Component, type Draft, type Next } from './component.js';
 import { phrases } from './phrases.js';
 import { askFirst, continueSignIn } from './sign-in.js';
@@ -44,7 +47,20 @@ export const webService: Component<'webService'> = {
 
 function call(step: StepOf<'webService'>, draft: Draft): Next {
   const token = tokenOf(step, draft);
-  return { kind: 'effect', effect: token === undefined ? { type: 'web.call', step: draft.at } : { type: 'web.call', step: draft.at, token }, wait: { kind: 'effect' } };
+  const request = requestOf(step, draft);
+  return { kind: 'effect', effect: token === undefined ? { type: 'web.call', step: draft.at, request } : { type: 'web.call', step: draft.at, token, request }, wait: { kind: 'effect' } };
+}
+
+/** What goes out: the step's templates and the conversation's values for them, credentials left to the effect. */
+function requestOf(step: StepOf<'webService'>, draft: Draft): WebRequest {
+  const templates = { url: step.url, ...(step.headers && { headers: step.headers }), ...(step.body !== undefined && { body: step.body as JsonValue }) };
+  const values: Record<string, JsonValue> = {};
+  for (const name of requestPlaceholders(templates)) {
+    if (isCredential(name)) continue;
+    const value = draft.value(name);
+    if (value !== undefined) values[name] = value;
+  }
+  return { method: step.method, ...templates, values, timeoutSeconds: step.timeout, ...(step.save && { save: step.save }) };
 }
 
 function failed(step: StepOf<'webService'>, draft: Draft): Next {

@@ -1,15 +1,13 @@
-// The effect half of a Web Service step: build the request from its templates, with the token
-// where the author placed `{authtoken}`, call the API and save parts of its answer.
-import { stepAt } from '../bot/bot.js';
-import type { StepOf } from '../bot/schema.js';
-import { request } from '../http/client.js';
+// The effect half of a Web Service step: the interpreter said what request goes out (templates
+// and the conversation's values); this adds the token where the author placed `{authtoken}`
+// and `{secret.*}`, calls the API and saves parts of its answer.
+import { request as send } from '../http/client.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import type { Effect, EffectResult } from '../runtime/effect.js';
-import { conversationValue } from '../runtime/scope.js';
 import type { JsonValue } from '../runtime/session.js';
 import { renderJsonBody } from '../templates/json-body.js';
 import { renderHeader, renderUrl } from '../templates/render.js';
-import { placeholders } from '../templates/template.js';
+import { requestPlaceholders } from '../templates/request-placeholders.js';
 import type { EffectDeps } from './effect-deps.js';
 import { savedVars } from './saved-vars.js';
 import { tokenKey } from './token-key.js';
@@ -19,13 +17,12 @@ type WebResult = Extract<EffectResult, { type: 'web.call' }>;
 const maxResponseBytes = 1024 * 1024;
 
 export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effect, { type: 'web.call' }>): Promise<WebResult> {
-  const step = stepAt(turn.bot, effect.step) as StepOf<'webService'> | undefined;
-  if (step?.type !== 'webService') return failure('the step is not a web service');
+  const { request } = effect;
 
   // Tokens are read before rendering, so templates render synchronously from one lookup.
   const tokens = new Map<string, string>();
   const absent = new Set<string>();
-  for (const name of tokenNames(step)) {
+  for (const name of requestPlaceholders(request).filter((placeholder) => placeholder === 'authtoken' || placeholder.startsWith('authtoken.'))) {
     const definitionId = name === 'authtoken' ? effect.token : name.slice('authtoken.'.length);
     if (definitionId === undefined) {
       // {authtoken} with no step token and none acquired yet in this conversation.
@@ -53,7 +50,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
     const token = tokens.get(name);
     if (token !== undefined) return token;
     if (name.startsWith('secret.')) return deps.secret(name.slice('secret.'.length));
-    return conversationValue(turn.session, turn.user, name);
+    return Object.hasOwn(request.values, name) ? request.values[name] : undefined;
   };
   const missing = (name: string) => deps.log.warn({ step: effect.step }, `{${name}} has no value in a web service call`);
 
@@ -61,20 +58,20 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: string | undefined;
   try {
-    url = renderUrl(step.url, lookup, missing);
-    if (step.body !== undefined) {
-      body = JSON.stringify(renderJsonBody(step.body as JsonValue, lookup, missing));
+    url = renderUrl(request.url, lookup, missing);
+    if (request.body !== undefined) {
+      body = JSON.stringify(renderJsonBody(request.body, lookup, missing));
       headers['content-type'] = 'application/json';
     }
-    for (const [name, template] of Object.entries(step.headers ?? {})) headers[name.toLowerCase()] = renderHeader(template, lookup, missing);
+    for (const [name, template] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = renderHeader(template, lookup, missing);
   } catch (error) {
     deps.log.warn({ step: effect.step, err: error instanceof Error ? error.message : String(error) }, 'the web service request could not be built');
     return failure('the request could not be built');
   }
 
   const started = performance.now();
-  const answer = await request(
-    { method: step.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: step.timeout * 1000, maxBytes: maxResponseBytes },
+  const answer = await send(
+    { method: request.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: request.timeoutSeconds * 1000, maxBytes: maxResponseBytes },
     { allowPrivate: deps.allowPrivate },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -95,7 +92,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
     return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: `status ${answer.status}` };
   }
   let data: unknown;
-  if (step.save !== undefined && Object.keys(step.save).length > 0) {
+  if (request.save !== undefined && Object.keys(request.save).length > 0) {
     try {
       data = JSON.parse(answer.body);
     } catch {
@@ -103,7 +100,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
       return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
     }
   }
-  const vars = savedVars(deps, data, step.save, [...tokens.values()]);
+  const vars = savedVars(deps, data, request.save, [...tokens.values()]);
   if (vars === undefined) {
     deps.metrics.webCall('error', seconds);
     return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is too deep or too large to save' };
@@ -114,24 +111,4 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
 
 function failure(reason: string): WebResult {
   return { type: 'web.call', ok: false, unauthorized: false, reason };
-}
-
-// Which token placeholders a step uses; computed once per step object.
-const tokenNamesOf = new WeakMap<object, string[]>();
-function tokenNames(step: StepOf<'webService'>): string[] {
-  let names = tokenNamesOf.get(step);
-  if (names === undefined) {
-    const all = new Set<string>();
-    const visit = (value: unknown): void => {
-      if (typeof value === 'string') for (const name of placeholders(value)) all.add(name);
-      else if (Array.isArray(value)) value.forEach(visit);
-      else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) (visit(k), visit(v));
-    };
-    visit(step.url);
-    visit(step.headers ?? {});
-    visit(step.body ?? null);
-    names = [...all].filter((name) => name === 'authtoken' || name.startsWith('authtoken.'));
-    tokenNamesOf.set(step, names);
-  }
-  return names;
 }

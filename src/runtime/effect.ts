@@ -1,7 +1,7 @@
 // Effects are what the pure interpreter asks the outside world to do; results are what the
 // driver feeds back. Neither carries a token: tokens stay inside the driver and the stores.
 import type { Position } from '../bot/bot.js';
-import type { Vars } from './session.js';
+import type { JsonValue, Vars } from './session.js';
 
 export type Effect =
   /** Is a valid token of definition `token` cached for this user (or conversation)? */
@@ -12,8 +12,28 @@ export type Effect =
   | { type: 'auth.signIn'; token: string; answers: Record<string, string>; sealed: Record<string, string>; save?: Record<string, string> }
   /** Drop a cached token (log out, or a 401 from an API). */
   | { type: 'token.forget'; token: string }
-  /** Call the API of the `webService` step at `step`, with the token of definition `token`. */
-  | { type: 'web.call'; step: Position; token?: string };
+  /**
+   * Call an API (the `webService` step at `step`, for the author's log) as `request` says, with
+   * the token of definition `token` wherever its templates hold `{authtoken}`.
+   */
+  | { type: 'web.call'; step: Position; token?: string; request: WebRequest };
+
+/**
+ * A web service call as the interpreter knows it: the step's templates, and the value of every
+ * placeholder in them that is not a credential. The effect adds tokens and `{secret.*}` (which
+ * the interpreter never sees) and performs it. Rendering stays one pass over the templates, so
+ * a value that looks like a placeholder is never expanded.
+ */
+export interface WebRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: JsonValue;
+  /** The conversation's values for the templates' placeholders; a name without one is missing. */
+  values: Record<string, JsonValue>;
+  timeoutSeconds: number;
+  save?: Record<string, string>;
+}
 
 export type EffectResult =
   /** `retryAfterSeconds`: no token, and sign-in is paused for this user after repeated refusals. */

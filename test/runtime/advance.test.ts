@@ -209,6 +209,31 @@ const bank = {
 };
 
 describe('the interpreter with tokens', () => {
+  it('says what request goes out: the templates, and every value but the credentials', () => {
+    const file = {
+      format: 1, id: 'api', name: 'API', start: 'main',
+      scripts: { main: { steps: [
+        { type: 'set', vars: { id: '42', note: '{{secret.KEY}} stays text' } },
+        { type: 'webService', method: 'POST', url: 'https://api.example.com/accounts/{id}?by={user.id}', headers: { authorization: 'Bearer {authtoken}', 'x-key': '{secret.KEY}' }, body: { note: '{note}', missing: '{nothing}' }, save: { balance: 'balance' }, timeout: 5 },
+        { type: 'end' },
+      ] } },
+    };
+    const [call] = run(contextOf(file), [say('hi')]);
+    expect(call!.effect).toEqual({
+      type: 'web.call',
+      step: { script: 'main', step: 1 },
+      request: {
+        method: 'POST',
+        url: 'https://api.example.com/accounts/{id}?by={user.id}',
+        headers: { authorization: 'Bearer {authtoken}', 'x-key': '{secret.KEY}' },
+        body: { note: '{note}', missing: '{nothing}' },
+        values: { id: '42', 'user.id': 'u1', note: '{secret.KEY} stays text' },
+        timeoutSeconds: 5,
+        save: { balance: 'balance' },
+      },
+    });
+  });
+
   it('uses a cached token without a question', () => {
     const ctx = contextOf(bank);
     const [lookup, call, forget, done] = run(ctx, [

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { stopChild } from './stop-child.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +48,7 @@ export async function startRedisCluster(): Promise<TestCluster> {
   const admins = new Map<number, Redis>();
   const stopAll = async () => {
     for (const admin of admins.values()) admin.disconnect();
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -213,23 +214,6 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    process.kill(child.pid, 'SIGTERM');
-  } catch {
-    return Promise.resolve();
-  }
-  const forced = setTimeout(() => {
-    try {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 3_000);
-  return exited.finally(() => clearTimeout(forced));
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,6 +6,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { stopChild } from './stop-child.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await untilAnswers(port, child, () => output);
   } catch (error) {
     // A setup that throws gets no teardown: stop the server here or it outlives the run.
-    await stop(child);
+    await stopChild(child);
     throw error;
   }
 
@@ -48,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.PARLEY_TEST_REDIS_URL = url;
 
   return async () => {
-    await stop(child);
+    await stopChild(child);
   };
 }
 
@@ -116,22 +117,4 @@ function answersPing(port: number): Promise<boolean> {
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
   });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    process.kill(child.pid, 'SIGTERM');
-  } catch {
-    return Promise.resolve();
-  }
-  const forced = setTimeout(() => {
-    try {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 3_000);
-  return exited.finally(() => clearTimeout(forced));
 }

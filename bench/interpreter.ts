@@ -33,7 +33,7 @@ export async function measureParleyTurns(options: RateOptions): Promise<RateResu
   const rates: number[] = [];
   for (let round = 0; round < options.warmupRounds + options.rounds; round += 1) {
     // A fresh store per round: every round starts from the same (empty) state.
-    const engine = createEngine({ bot, store: createMemoryStore(), env: {} });
+    const engine = createEngine({ bot, store: createMemoryStore() });
     collectGarbage();
     const started = performance.now();
     for (let c = 0; c < options.conversations; c += 1) {

@@ -42,7 +42,7 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
   const bot = loadBench(demoBotText(services.url), 'demo.json');
   const open = (prefix: string) => {
     const store = createRedisStore({ url: redisUrl, prefix, cipher });
-    return createEngine({ bot, store, cipher, env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+    return createEngine({ bot, store, cipher, allowPrivateNetworks: true });
   };
   const usage = async (key: string) => Number(await raw.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
   const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
@@ -123,7 +123,7 @@ export async function measureHeap(conversations = 10_000): Promise<HeapMemory> {
   if ((globalThis as { gc?: unknown }).gc === undefined) throw new Error('measureHeap needs node --expose-gc');
   // The demo bot's first turn needs no service: it greets and asks for the username.
   const bot = loadBench(demoBotText('http://127.0.0.1:9'), 'demo.json');
-  const engine: Engine = createEngine({ bot, store: createMemoryStore(), env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+  const engine: Engine = createEngine({ bot, store: createMemoryStore(), allowPrivateNetworks: true });
   // Warm: the code paths and their caches exist before the first measurement.
   for (let i = 0; i < 200; i += 1) await runTurn(engine, { user: smsUser(i), conversation: `warm:${i}`, input: { text: 'hi' } });
   const heapNow = () => {

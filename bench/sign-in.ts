@@ -46,7 +46,7 @@ export async function measureSignIn(options: SignInOptions): Promise<SignInSide[
 
 async function measureOn(kind: 'memory' | 'redis', store: Store, servicesUrl: string, options: SignInOptions): Promise<SignInSide> {
   const bot = loadBench(signInBotText(servicesUrl), 'bench-sign-in.json');
-  const engine = createEngine({ bot, store, env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+  const engine = createEngine({ bot, store, allowPrivateNetworks: true });
   const definition = bot.authTokens['acme-login']!;
   const body = JSON.stringify({ username: 'ada', password: 'lovelace' });
   const bare = () =>

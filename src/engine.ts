@@ -1,5 +1,5 @@
-// The composition root: a bot, a store and the environment make an Engine that every entry
-// point (console, server, tests, benchmarks) runs turns on.
+// The composition root: a bot, a store and the settings it needs make an Engine that every
+// entry point (console, server, tests, benchmarks) runs turns on.
 import type { Bot } from './bot/bot.js';
 import { createBackOff } from './effects/back-off.js';
 import { createEffectRunner } from './effects/effect-runner.js';
@@ -13,9 +13,9 @@ import type { Store } from './stores/store.js';
 export interface EngineOptions {
   bot: Bot;
   store: Store;
-  /** Where `{secret.NAME}` (BOT_SECRET_NAME) and ALLOW_PRIVATE_NETWORKS are read. */
-  env?: NodeJS.ProcessEnv;
-  /** Overrides ALLOW_PRIVATE_NETWORKS: the operator asked for local services (`--demo-services`). */
+  /** `{secret.NAME}`: the settings' BOT_SECRET_NAME values (Settings.botSecrets). */
+  secrets?: Readonly<Record<string, string>>;
+  /** ALLOW_PRIVATE_NETWORKS, or `--demo-services`: calls may reach loopback and private addresses. */
   allowPrivateNetworks?: boolean;
   /** TOKEN_ENCRYPTION_KEY's cipher, shared by every instance; else a per-process one. */
   cipher?: TokenCipher;
@@ -25,14 +25,14 @@ export interface EngineOptions {
 }
 
 export function createEngine(options: EngineOptions): Engine {
-  const env = options.env ?? process.env;
+  const secrets = options.secrets ?? {};
   const log = options.log ?? silentLog;
   const effects = createEffectRunner({
     store: options.store,
     backOff: createBackOff(options.store.keyed),
     sealer: options.cipher ?? createEphemeralCipher(),
-    secret: (name) => (/^[A-Za-z0-9_]+$/.test(name) ? env[`BOT_SECRET_${name}`] : undefined),
-    allowPrivate: options.allowPrivateNetworks ?? isTrue(env.ALLOW_PRIVATE_NETWORKS),
+    secret: (name) => (Object.hasOwn(secrets, name) ? secrets[name] : undefined),
+    allowPrivate: options.allowPrivateNetworks ?? false,
     log,
     metrics: options.metrics ?? silentMetrics,
   });

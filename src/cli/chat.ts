@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { previewLines } from '../../channels/preview.js';
 import type { Bot } from '../bot/bot.js';
+import { readSettings } from '../config.js';
 import { createEngine } from '../engine.js';
 import { runTurn } from '../runtime/conversation.js';
 import type { ChannelId, TurnOutput, User } from '../runtime/turn.js';
@@ -19,13 +20,14 @@ export interface ChatOptions {
 }
 
 export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = readSettings(env);
   const example = options.demoServices === true ? await startExampleServices() : undefined;
-  const opened = await openStore(env, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
+  const opened = await openStore(settings, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
   const engine = createEngine({
     bot,
     store: opened.store,
-    env,
-    ...(example && { allowPrivateNetworks: example.allowPrivateNetworks }),
+    secrets: settings.botSecrets,
+    allowPrivateNetworks: example?.allowPrivateNetworks ?? settings.allowPrivateNetworks,
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
   });
   const interactive = process.stdin.isTTY === true;

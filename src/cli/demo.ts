@@ -3,6 +3,7 @@
 // second, a new conversation, asks nothing because the token is cached.
 import { join } from 'node:path';
 import { previewLines } from '../../channels/preview.js';
+import { readSettings } from '../config.js';
 import { createEngine } from '../engine.js';
 import { runTurn } from '../runtime/conversation.js';
 import type { User } from '../runtime/turn.js';
@@ -16,7 +17,7 @@ export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const bot = await loadOrExit(demoBotPath);
   const { services, allowPrivateNetworks } = await startExampleServices();
   const store = createMemoryStore();
-  const engine = createEngine({ bot, store, env, allowPrivateNetworks });
+  const engine = createEngine({ bot, store, secrets: readSettings(env).botSecrets, allowPrivateNetworks });
   const user: User = { id: '+15550100001', channel: 'sms', via: 'console', phone: '+15550100001' };
   const out = (line = '') => process.stdout.write(`${line}\n`);
 

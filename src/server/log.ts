@@ -74,9 +74,10 @@ export function withoutSecrets(value: unknown, depth = 0, keep?: string): unknow
 // lines still go out within 250 ms, and pino writes what is left when the process exits.
 const standardOutput = () => pino.destination({ dest: 1, minLength: 4096, periodicFlush: 250 });
 
-export function createLogger(env: NodeJS.ProcessEnv, destination?: DestinationStream): Logger {
+/** `level`: LOG_LEVEL (Settings.logLevel). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
-    level: env.LOG_LEVEL?.trim() || 'info',
+    level,
     formatters: {
       // `err` is left to its serializer below, which pino runs after this.
       log: (record) => withoutSecrets(record, 0, 'err') as Record<string, unknown>,

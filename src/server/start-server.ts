@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
-import { createEngine, isTrue } from '../engine.js';
+import { readSettings, type Settings } from '../config.js';
+import { createEngine } from '../engine.js';
 import type { Log } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { createApp, type AppOptions } from './create-app.js';
@@ -33,10 +34,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Throws, with the bot's problems as authors read them, when the bot has errors. */
+/** Throws, with the bot's problems as authors read them, when the bot has errors, or on a bad setting. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const log = createLogger(env, options.logDestination);
+  const settings = readSettings(env);
+  const log = createLogger(settings.logLevel, options.logDestination);
 
   const { bot, problems } = await loadBotFile(options.botFile);
   for (const problem of problems) log.warn({ file: problem.file, line: problem.line }, formatProblem(problem));
@@ -44,19 +46,27 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw new Error(`${options.botFile}: the bot has errors, the server does not start:\n${problems.map(formatProblem).join('\n')}`);
   }
 
-  const opened = await openStore(env, { warn: (message) => log.warn(message) });
+  const opened = await openStore(settings, { warn: (message) => log.warn(message) });
   const metrics = createServerMetrics({ processMetrics: true });
-  const allowPrivate = options.allowPrivateNetworks ?? isTrue(env.ALLOW_PRIVATE_NETWORKS);
-  const engine = createEngine({ bot, store: opened.store, env, log, metrics, allowPrivateNetworks: allowPrivate, ...(opened.cipher && { cipher: opened.cipher }) });
+  const allowPrivate = options.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  const engine = createEngine({
+    bot,
+    store: opened.store,
+    secrets: settings.botSecrets,
+    log,
+    metrics,
+    allowPrivateNetworks: allowPrivate,
+    ...(opened.cipher && { cipher: opened.cipher }),
+  });
 
-  const port = options.port ?? portFrom(env.PORT) ?? 3000;
-  const graceMs = graceSecondsFrom(env.SHUTDOWN_GRACE_SECONDS) * 1000;
+  const port = options.port ?? settings.port ?? 3000;
+  const graceMs = settings.shutdownGraceSeconds * 1000;
   let bound = port;
-  const publicUrl = env.PUBLIC_URL?.trim() ? env.PUBLIC_URL.trim() : () => `http://localhost:${bound}`;
-  warnAboutSettings(env, log, allowPrivate);
+  const publicUrl = settings.publicUrl ?? (() => `http://localhost:${bound}`);
+  warnAboutSettings(settings, log, allowPrivate);
 
-  const twilioApiUrl = options.twilioApiUrl ?? apiUrlFrom(env, 'TWILIO_API_URL');
-  const graphApiUrl = options.graphApiUrl ?? apiUrlFrom(env, 'META_GRAPH_URL');
+  const twilioApiUrl = options.twilioApiUrl ?? settings.twilio.apiUrl?.replace(/\/+$/, '');
+  const graphApiUrl = options.graphApiUrl ?? settings.meta.graphUrl?.replace(/\/+$/, '');
   const app = createApp({
     engine,
     storeKind: opened.kind,
@@ -123,59 +133,34 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 // Interrupted turns release their locks and send one sentence: a few seconds at most.
 const interruptedWithinMs = 4_000;
 
-/** SHUTDOWN_GRACE_SECONDS: how long in-flight turns may finish on SIGTERM; 25 s, under a container's usual 30. */
-function graceSecondsFrom(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return 25;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new Error(`SHUTDOWN_GRACE_SECONDS=${value} is not a number of seconds (0 to 3600)`);
-  return seconds;
-}
 
-function warnAboutSettings(env: NodeJS.ProcessEnv, log: Log, allowPrivate: boolean): void {
-  const set = (name: string) => env[name] !== undefined && env[name].trim() !== '';
-  if (env.TWILIO_VALIDATE?.trim().toLowerCase() === 'false') {
+function warnAboutSettings(settings: Settings, log: Log, allowPrivate: boolean): void {
+  const { twilio, botFramework, meta } = settings;
+  if (!twilio.validate) {
     log.warn({}, 'TWILIO_VALIDATE=false: Twilio signatures are NOT checked; anyone can post to /twilio/*. Use it only in development');
-  } else if (!set('TWILIO_AUTH_TOKEN')) {
+  } else if (twilio.authToken === undefined) {
     log.info({}, 'TWILIO_AUTH_TOKEN is not set: /twilio/sms and /twilio/voice answer 403');
   }
-  if (set('TWILIO_AUTH_TOKEN') && !set('TWILIO_ACCOUNT_SID')) {
+  if (twilio.authToken !== undefined && twilio.accountSid === undefined) {
     log.warn({}, 'TWILIO_ACCOUNT_SID is not set: replies of slow SMS/WhatsApp turns cannot be sent after the webhook answered');
   }
-  if (set('MicrosoftAppId')) {
-    if (isTrue(env.BOT_FRAMEWORK_EMULATOR)) log.warn({}, 'BOT_FRAMEWORK_EMULATOR is ignored: MicrosoftAppId is set, so /api/messages takes only activities with a Bot Service token');
-  } else if (isTrue(env.BOT_FRAMEWORK_EMULATOR)) {
+  if (botFramework.appId !== undefined) {
+    if (botFramework.emulator) log.warn({}, 'BOT_FRAMEWORK_EMULATOR is ignored: MicrosoftAppId is set, so /api/messages takes only activities with a Bot Service token');
+  } else if (botFramework.emulator) {
     log.warn({}, 'BOT_FRAMEWORK_EMULATOR is on: /api/messages takes UNAUTHENTICATED activities from loopback callers with a loopback serviceUrl (the Bot Framework Emulator). Use it only in development');
   } else {
     log.info({}, 'MicrosoftAppId is not set: /api/messages answers 404 (BOT_FRAMEWORK_EMULATOR=true serves the Bot Framework Emulator)');
   }
-  if (set('META_APP_SECRET') !== set('META_VERIFY_TOKEN')) {
+  if ((meta.appSecret === undefined) !== (meta.verifyToken === undefined)) {
     log.warn({}, 'the Meta adapter needs both META_APP_SECRET and META_VERIFY_TOKEN; /meta/webhook is off');
-  } else if (set('META_APP_SECRET') && !set('META_ACCESS_TOKEN')) {
+  } else if (meta.appSecret !== undefined && meta.accessToken === undefined) {
     log.warn({}, 'META_ACCESS_TOKEN is not set: Meta messages are received but no reply can be sent');
   }
   if (allowPrivate) log.warn({}, 'private networks are allowed (ALLOW_PRIVATE_NETWORKS or --demo-services): bots may call loopback and private addresses');
 }
 
 /** TWILIO_API_URL, META_GRAPH_URL: an http(s) URL where the platform's API is reached instead (a proxy, a stand-in). */
-function apiUrlFrom(env: NodeJS.ProcessEnv, name: 'TWILIO_API_URL' | 'META_GRAPH_URL'): string | undefined {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name}=${value} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name}=${value} is not an http(s) URL`);
-  return value.replace(/\/+$/, '');
-}
 
-function portFrom(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${value} is not a port number (0 to 65535)`);
-  return port;
-}
 
 function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {
   const picked: Partial<Pick<T, K>> = {};

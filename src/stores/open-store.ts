@@ -1,8 +1,8 @@
 import { createMemoryStore } from './memory-store.js';
 import { createRedisStore, redactUrl } from './redis-store.js';
 import type { Store } from './store.js';
-import { createTokenCipher, type TokenCipher } from './token-cipher.js';
-import { isTrue } from '../engine.js';
+import type { TokenCipher } from './token-cipher.js';
+import type { Settings } from '../config.js';
 
 export interface OpenedStore {
   store: Store;
@@ -22,33 +22,26 @@ const READY_WITHIN_MS = 5_000;
 
 /**
  * The store the settings ask for: Redis when REDIS_CLUSTER_NODES or REDIS_URL is set (the
- * promise resolves once it answers), else memory. Throws on a bad TOKEN_ENCRYPTION_KEY or a
- * Redis that does not answer.
+ * promise resolves once it answers), else memory. Throws on a shared store without
+ * TOKEN_ENCRYPTION_KEY (unless ALLOW_UNENCRYPTED_TOKENS) or a Redis that does not answer.
  */
-export async function openStore(env: NodeJS.ProcessEnv, log?: { warn(msg: string): void }): Promise<OpenedStore> {
-  const key = nonEmpty(env.TOKEN_ENCRYPTION_KEY);
-  const cipher = key === undefined ? undefined : createTokenCipher(key);
-  const clusterNodes = nonEmpty(env.REDIS_CLUSTER_NODES)
-    ?.split(',')
-    .map((node) => node.trim())
-    .filter((node) => node !== '');
-  const url = nonEmpty(env.REDIS_URL);
-
-  if ((clusterNodes === undefined || clusterNodes.length === 0) && url === undefined) {
+export async function openStore(settings: Pick<Settings, 'redis' | 'cipher' | 'allowUnencryptedTokens'>, log?: { warn(msg: string): void }): Promise<OpenedStore> {
+  const { cipher, redis } = settings;
+  if (redis === undefined) {
     return { store: createMemoryStore({ ...(cipher && { cipher }) }), kind: 'memory', ...(cipher && { cipher }) };
   }
 
   if (cipher === undefined) {
     // Every instance seals secret answers and tokens; without one key shared by all, a password
     // asked on one instance cannot be read on the next, and tokens lie in Redis in clear.
-    if (!isTrue(env.ALLOW_UNENCRYPTED_TOKENS)) throw new Error(missingKey);
+    if (!settings.allowUnencryptedTokens) throw new Error(missingKey);
     log?.warn('TOKEN_ENCRYPTION_KEY is not set (ALLOW_UNENCRYPTED_TOKENS=true): tokens are stored in Redis in clear, and a sign-in begun on one instance fails on another');
   }
-  const cluster = clusterNodes !== undefined && clusterNodes.length > 0;
+  const cluster = 'clusterNodes' in redis;
   const store = cluster
-    ? createRedisStore({ clusterNodes, ...(cipher && { cipher }), ...(log && { log }) })
-    : createRedisStore({ url, ...(cipher && { cipher }) });
-  const where = cluster ? `Redis Cluster ${clusterNodes.map(redactUrl).join(',')}` : `Redis at ${redactUrl(url ?? '')}`;
+    ? createRedisStore({ clusterNodes: redis.clusterNodes, ...(cipher && { cipher }), ...(log && { log }) })
+    : createRedisStore({ url: redis.url, ...(cipher && { cipher }) });
+  const where = 'clusterNodes' in redis ? `Redis Cluster ${redis.clusterNodes.map(redactUrl).join(',')}` : `Redis at ${redactUrl(redis.url)}`;
   await untilAnswers(store, where);
   return { store, kind: cluster ? 'redis-cluster' : 'redis', ...(cipher && { cipher }) };
 }
@@ -68,8 +61,4 @@ async function untilAnswers(store: Store, where: string): Promise<void> {
   await store.close().catch(() => undefined);
   const reason = last instanceof Error ? `: ${last.message}` : '';
   throw new Error(`${where} did not answer within ${READY_WITHIN_MS / 1000} s${reason}`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -29,7 +29,7 @@ async function example(name: string): Promise<Bot> {
 }
 
 function engineFor(bot: Bot): Engine {
-  return createEngine({ bot, store: createMemoryStore(), env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+  return createEngine({ bot, store: createMemoryStore(), allowPrivateNetworks: true });
 }
 
 describe('scripts/demo.json', () => {

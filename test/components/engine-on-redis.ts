@@ -3,6 +3,7 @@
 // a log that keeps every record, and a short way to write a bot.
 import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
+import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/engine.js';
 import type { Engine } from '../../src/runtime/conversation.js';
 import type { Log } from '../../src/runtime/log.js';
@@ -38,6 +39,12 @@ export interface EngineOptions {
   clock?: () => number;
 }
 
+/** What an engine takes of the settings `env` would give (BOT_SECRET_*, ALLOW_PRIVATE_NETWORKS). */
+export function engineSettings(env: NodeJS.ProcessEnv): { secrets: Readonly<Record<string, string>>; allowPrivateNetworks: boolean } {
+  const settings = readSettings(env);
+  return { secrets: settings.botSecrets, allowPrivateNetworks: settings.allowPrivateNetworks };
+}
+
 /** Engines on Redis for the tests of one file; each test's stores are closed after it. */
 export function enginesOnRedis(label: string): (bot: Bot, options?: EngineOptions) => EngineOnRedis {
   const opened: Store[] = [];
@@ -52,7 +59,7 @@ export function enginesOnRedis(label: string): (bot: Bot, options?: EngineOption
     const engine = createEngine({
       bot,
       store,
-      env: options.env ?? testEnv,
+      ...engineSettings(options.env ?? testEnv),
       ...(cipher && { cipher }),
       ...(options.log && { log: options.log }),
       ...(options.clock && { clock: options.clock }),

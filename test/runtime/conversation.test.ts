@@ -92,7 +92,7 @@ describe.each(stores)('a turn with the %s store', (_name, makeStore) => {
     store = makeStore();
     const counted = counting(store);
     counts = counted.counts;
-    engine = createEngine({ bot: counterBot(), store: counted.store, env: { ALLOW_PRIVATE_NETWORKS: 'true' } });
+    engine = createEngine({ bot: counterBot(), store: counted.store, allowPrivateNetworks: true });
   });
   afterAll(async () => {
     await store.close();

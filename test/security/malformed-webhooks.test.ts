@@ -82,7 +82,7 @@ describe('error records in the log', () => {
     const { createLogger } = await import('../../src/server/log.js');
     const { ParleyError } = await import('../../src/runtime/errors.js');
     const lines: string[] = [];
-    const log = createLogger({ LOG_LEVEL: 'info' }, { write: (line: string) => void lines.push(line) });
+    const log = createLogger('info', { write: (line: string) => void lines.push(line) });
     log.error({ err: new TypeError('Invalid character in "my pin is 4321"') }, 'request failed');
     log.error({ err: new Error('wrapped', { cause: new SyntaxError('Unexpected token in {"Body":"hello 4321"}') }) }, 'request failed');
     log.error({ err: new ParleyError('bad-request', 'a Twilio message needs From, To and MessageSid') }, 'refused');

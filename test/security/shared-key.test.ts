@@ -2,9 +2,10 @@
 // whose PIN was asked on one instance completes on another; without a key the server refuses
 // to start rather than fail such sign-ins silently.
 import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/engine.js';
 import { openStore } from '../../src/stores/open-store.js';
-import { botWith, standIns, testEncryptionKey, testEnv } from '../components/engine-on-redis.js';
+import { botWith, engineSettings, standIns, testEncryptionKey, testEnv } from '../components/engine-on-redis.js';
 import { chatWith } from '../support/conversation.js';
 import { testRedisUrl } from '../support/redis.js';
 import { uniquePhone } from '../server/support.js';
@@ -30,9 +31,9 @@ describe('two instances on one Redis', () => {
       steps: [{ type: 'authToken', token: 'bank' }, { type: 'end', text: 'Signed in.' }],
     });
     const env = { REDIS_URL: testRedisUrl(), TOKEN_ENCRYPTION_KEY: testEncryptionKey };
-    const [one, two] = await Promise.all([openStore(env), openStore(env)]);
+    const [one, two] = await Promise.all([openStore(readSettings(env)), openStore(readSettings(env))]);
     try {
-      const engineOf = (opened: typeof one) => createEngine({ bot, store: opened.store, env: testEnv, ...(opened.cipher && { cipher: opened.cipher }) });
+      const engineOf = (opened: typeof one) => createEngine({ bot, store: opened.store, ...engineSettings(testEnv), ...(opened.cipher && { cipher: opened.cipher }) });
       const user = uniquePhone();
       expect(await chatWith(engineOf(one), { user }).send('hi')).toEqual(['PIN?']);
       expect(await chatWith(engineOf(one), { user }).send('4321')).toEqual(['Account?']);
@@ -44,6 +45,6 @@ describe('two instances on one Redis', () => {
   });
 
   it('cannot start without a key unless the operator opts out', async () => {
-    await expect(openStore({ REDIS_URL: testRedisUrl() })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
+    await expect(openStore(readSettings({ REDIS_URL: testRedisUrl() }))).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
   });
 });

@@ -88,7 +88,7 @@ describe('startServer', () => {
   it('refuses to start when TWILIO_API_URL is not an http(s) URL', async () => {
     const path = botFile({ format: 1, id: 'bad-url', name: 'bad-url', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Hi.' }] } } });
     const attempt = startServer({ botFile: path, port: 0, host: '127.0.0.1', env: { TWILIO_API_URL: 'api.twilio.test' }, logDestination: quiet });
-    await expect(attempt).rejects.toThrow('TWILIO_API_URL=api.twilio.test is not a URL');
+    await expect(attempt).rejects.toThrow('TWILIO_API_URL: write an http:// or https:// URL');
   });
 });
 

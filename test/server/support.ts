@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
+import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/engine.js';
+import { engineSettings } from '../components/engine-on-redis.js';
 import { createApp, type AppOptions } from '../../src/server/create-app.js';
 import { createLogger } from '../../src/server/log.js';
 import { createServerMetrics } from '../../src/server/metrics.js';
@@ -52,9 +54,9 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
     const { redisUrl = testRedisUrl(), ...appTuning } = tuning;
     const store = createRedisStore({ url: redisUrl, prefix });
     const lines: string[] = [];
-    const log = createLogger(fullEnv, { write: (line: string) => void lines.push(line) });
+    const log = createLogger(readSettings(fullEnv).logLevel, { write: (line: string) => void lines.push(line) });
     const metrics = createServerMetrics();
-    const engine = createEngine({ bot, store, env: fullEnv, log, metrics });
+    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics });
     let port = 0;
     const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {

@@ -101,7 +101,7 @@ describe('webhooks that are not what they claim', () => {
 
   it('redacts secret fields wherever a log record holds them', async () => {
     const lines: string[] = [];
-    const log = createLogger({ LOG_LEVEL: 'info' }, { write: (line: string) => void lines.push(line) });
+    const log = createLogger('info', { write: (line: string) => void lines.push(line) });
     log.info({ Body: 'b-1', form: { Digits: 'd-2', SpeechResult: 's-3' }, req: { headers: { authorization: 'Bearer t-4', 'x-twilio-signature': 'sig-5' } }, err: { body: 'raw-6' } }, 'x');
     log.info({ deep: { er: { answer: { password: 'p-7', token: 't-8' } } } }, 'y');
     const text = lines.join('');

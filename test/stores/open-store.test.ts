@@ -3,6 +3,10 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/stores/open-store.js';
 import { testRedisUrl } from '../support/redis.js';
+import { readSettings } from '../../src/config.js';
+
+/** Opens the store the settings of `env` ask for, as the entry points do. */
+const open = async (env: NodeJS.ProcessEnv, log?: { warn(message: string): void }) => openStore(readSettings(env), log);
 
 function recordingLog() {
   const warnings: string[] = [];
@@ -15,7 +19,7 @@ const key = randomBytes(32).toString('base64');
 describe.concurrent('openStore', () => {
   it('keeps everything in memory when no Redis is set, and warns about nothing', async () => {
     const { warnings, log } = recordingLog();
-    const opened = await openStore({ REDIS_URL: '', REDIS_CLUSTER_NODES: ' ' }, log);
+    const opened = await open({ REDIS_URL: '', REDIS_CLUSTER_NODES: ' ' }, log);
     expect(opened.kind).toBe('memory');
     expect(opened.cipher).toBeUndefined();
     expect(warnings).toEqual([]);
@@ -23,7 +27,7 @@ describe.concurrent('openStore', () => {
   });
 
   it('gives the cipher made from TOKEN_ENCRYPTION_KEY', async () => {
-    const opened = await openStore({ TOKEN_ENCRYPTION_KEY: key });
+    const opened = await open({ TOKEN_ENCRYPTION_KEY: key });
     expect(opened.cipher?.open(opened.cipher.seal('x'))).toBe('x');
     await opened.store.tokens.set('k', { token: 't', account: 'a' }, 60);
     expect(await opened.store.tokens.get('k')).toEqual({ token: 't', account: 'a' });
@@ -31,17 +35,17 @@ describe.concurrent('openStore', () => {
   });
 
   it('refuses a TOKEN_ENCRYPTION_KEY that is not 32 bytes', async () => {
-    await expect(openStore({ TOKEN_ENCRYPTION_KEY: 'too-short' })).rejects.toThrow(/openssl rand -base64 32/);
+    await expect(open({ TOKEN_ENCRYPTION_KEY: 'too-short' })).rejects.toThrow(/openssl rand -base64 32/);
   });
 
   it('refuses a shared store without TOKEN_ENCRYPTION_KEY, saying how to make one', async () => {
-    await expect(openStore({ REDIS_URL: testRedisUrl() })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set.*openssl rand -base64 32.*ALLOW_UNENCRYPTED_TOKENS=true/);
-    await expect(openStore({ REDIS_CLUSTER_NODES: '127.0.0.1:1' })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
+    await expect(open({ REDIS_URL: testRedisUrl() })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set.*openssl rand -base64 32.*ALLOW_UNENCRYPTED_TOKENS=true/);
+    await expect(open({ REDIS_CLUSTER_NODES: '127.0.0.1:1' })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/);
   });
 
   it('opens a shared store without a key only when the operator opts out, and warns', async () => {
     const { warnings, log } = recordingLog();
-    const opened = await openStore({ REDIS_URL: testRedisUrl(), ALLOW_UNENCRYPTED_TOKENS: 'true' }, log);
+    const opened = await open({ REDIS_URL: testRedisUrl(), ALLOW_UNENCRYPTED_TOKENS: 'true' }, log);
     try {
       expect(opened.kind).toBe('redis');
       expect(opened.cipher).toBeUndefined();
@@ -53,7 +57,7 @@ describe.concurrent('openStore', () => {
 
   it('does not warn when Redis has a key to encrypt tokens with', async () => {
     const { warnings, log } = recordingLog();
-    const opened = await openStore({ REDIS_URL: testRedisUrl(), TOKEN_ENCRYPTION_KEY: key }, log);
+    const opened = await open({ REDIS_URL: testRedisUrl(), TOKEN_ENCRYPTION_KEY: key }, log);
     try {
       expect(opened.cipher).toBeDefined();
       expect(warnings).toEqual([]);
@@ -65,7 +69,7 @@ describe.concurrent('openStore', () => {
   it('fails with the URL, password hidden, when Redis does not answer', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const error = await openStore({ REDIS_URL: `redis://:hunter2secret@127.0.0.1:${port}/0`, TOKEN_ENCRYPTION_KEY: key }).then(
+    const error = await open({ REDIS_URL: `redis://:hunter2secret@127.0.0.1:${port}/0`, TOKEN_ENCRYPTION_KEY: key }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -79,7 +83,7 @@ describe.concurrent('openStore', () => {
 
   it('takes REDIS_CLUSTER_NODES for a Cluster (here a plain server, which does not answer as one)', async () => {
     const { host, port } = new URL(testRedisUrl());
-    const error = await openStore({ REDIS_CLUSTER_NODES: `${host.replace(/:\d+$/, '')}:${port}`, TOKEN_ENCRYPTION_KEY: key }).then(
+    const error = await open({ REDIS_CLUSTER_NODES: `${host.replace(/:\d+$/, '')}:${port}`, TOKEN_ENCRYPTION_KEY: key }).then(
       () => undefined,
       (caught: unknown) => caught,
     );

@@ -13,7 +13,7 @@ import { hashSlot } from '../../src/stores/hash-slot.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/stores/redis-store.js';
 import type { Store } from '../../src/stores/store.js';
 import { createTokenCipher } from '../../src/stores/token-cipher.js';
-import { botWith } from '../components/engine-on-redis.js';
+import { botWith, engineSettings } from '../components/engine-on-redis.js';
 import { authToken, fixture, postTwilio, twimlTexts, uniquePhone, type Answer } from '../server/support.js';
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { testKeyPrefix } from '../support/redis.js';
@@ -186,9 +186,9 @@ async function appOnCluster(bot: ReturnType<typeof botWith>, prefix: string): Pr
   // One key for both instances: a password asked on one is read on the other.
   const cipher = createTokenCipher(Buffer.alloc(32, 5).toString('base64'));
   const store = createRedisStore({ clusterNodes: cluster.seeds, prefix, cipher, failoverWithinMs: 6_000 });
-  const log = createLogger(env, { write: () => undefined });
+  const log = createLogger('error', { write: () => undefined });
   const metrics = createServerMetrics();
-  const engine = createEngine({ bot, store, env, log, metrics, cipher });
+  const engine = createEngine({ bot, store, ...engineSettings(env), log, metrics, cipher });
   let port = 0;
   const app = createApp({ engine, storeKind: 'redis-cluster', env, log, metrics, publicUrl: () => `http://localhost:${port}` });
   const server: Server = await new Promise((resolve) => {

@@ -18,6 +18,7 @@ import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
 import { activitiesOf, turnRequestOf } from './activity.js';
+import { activityOf } from './inbound-activity.js';
 
 export interface BotFrameworkDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
@@ -115,6 +116,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   }
   // The JSON parser runs first: botbuilder reads the activity from req.body.
   router.post('/api/messages', express.json({ limit: '100kb' }), async (req, res) => {
+    // Checked before anything reads it: the token check reads serviceUrl and channelId too.
     const activity = activityOf(req.body);
     // Unauthenticated replies go wherever serviceUrl says: only back to this machine.
     if (via === 'emulator' && !isLoopbackUrl(activity.serviceUrl)) {
@@ -126,13 +128,6 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     else res.json(answer.body);
   });
   return router;
-}
-
-function activityOf(body: unknown): Activity {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ParleyError('bad-request', 'the body is not an activity');
-  const fields = body as Record<string, unknown>;
-  if (typeof fields.type !== 'string' || typeof fields.serviceUrl !== 'string') throw new ParleyError('bad-request', 'the activity has no type or serviceUrl');
-  return body as Activity;
 }
 
 function authorizationOf(req: Request): string {

@@ -173,6 +173,42 @@ describe('POST /api/messages', () => {
     expect(await app.keys()).toEqual(new Map());
   });
 
+  const wrongTypes: Array<[string, Record<string, unknown>]> = [
+    ['a numeric from.id', { from: { id: 7 } }],
+    ['an object as conversation.id', { conversation: { id: { a: 1 } } }],
+    ['a numeric recipient.id', { recipient: { id: 7, name: 'bot' } }],
+    ['a numeric channelId', { channelId: 7 }],
+    ['a text that is not a string', { text: { body: 'hello' } }],
+    ['a type that is not a string', { type: ['message'] }],
+    ['an array as from', { from: [{ id: 'u-1' }] }],
+    ['an array as conversation', { conversation: [] }],
+    ['a numeric id', { id: 12345 }],
+    ['a timestamp that is not a string', { timestamp: { at: 1 } }],
+    ['a deliveryMode that is not a string', { deliveryMode: true }],
+    ['a numeric from.name', { from: { id: 'u-1', name: 5 } }],
+  ];
+
+  it.each(wrongTypes)('refuses an activity with %s with 400, before any turn runs', async (_what, changes) => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, emulator);
+    const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', service.url, changes));
+    expect(answer.status).toBe(400);
+    expect(answer.text).toBe('bad request');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(replies()).toEqual([]);
+    expect(await app.keys()).toEqual(new Map());
+    expect(app.logText()).not.toMatch(/"level":50/);
+  });
+
+  it('keeps to the fields it reads: unknown fields, and any channelData or value, are let through', async () => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, emulator);
+    const sent = activity('botframework-webchat-message.json', service.url, { somethingNew: { x: [1, null] }, channelData: [1, 2], value: 7, attachments: [] });
+    expect((await postJson(`${app.url}/api/messages`, sent)).status).toBe(200);
+    const got = await eventually(() => (replies().length >= 2 ? replies() : undefined));
+    expect(got.map((a) => a.text)).toEqual(['Hi web user.', 'Which one?']);
+  });
+
   // Tests reach the server from loopback only (no other address may be a target here), so the
   // refusal of other callers is shown on the predicate the route applies to the TCP peer.
   it('in Emulator mode, serves loopback peers only, whatever X-Forwarded-For says', () => {

@@ -6,6 +6,7 @@
 import express, { Router, type Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import {
+  ActivityTypes,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   TurnContext,
@@ -72,6 +73,14 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
+    // Parley handles no invoke (card buttons come as messages with a `value`). botbuilder would
+    // answer 501, which Teams shows the user as an error on the card or tab that sent it, and a
+    // 4xx would read the same; an invoke response of 200 says "received, nothing to return",
+    // as the Bot Framework expects of a bot that does not handle that invoke name. No turn runs.
+    if (activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
+      return;
+    }
     const request = turnRequestOf(activity, via);
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);

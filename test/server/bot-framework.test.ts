@@ -209,6 +209,21 @@ describe('POST /api/messages', () => {
     expect(got.map((a) => a.text)).toEqual(['Hi web user.', 'Which one?']);
   });
 
+  it.each(['adaptiveCard/action', 'signin/verifyState', 'composeExtension/query'])(
+    'answers an invoke (%s) with 200 and runs no turn, as it handles none',
+    async (name) => {
+      const { service, replies } = await connector();
+      const app = await startApp(bot, emulator);
+      const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', service.url, { type: 'invoke', name, value: { action: { type: 'Action.Execute' } } }));
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(replies()).toEqual([]);
+      expect(await app.keys()).toEqual(new Map());
+      expect(app.logText()).not.toMatch(/"level":50/);
+    },
+  );
+
   // Tests reach the server from loopback only (no other address may be a target here), so the
   // refusal of other callers is shown on the predicate the route applies to the TCP peer.
   it('in Emulator mode, serves loopback peers only, whatever X-Forwarded-For says', () => {

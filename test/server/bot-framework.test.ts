@@ -7,6 +7,7 @@ import { isLoopbackAddress } from '../../channels/bot-framework/webhook.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../components/engine-on-redis.js';
 import type { SeenRequest } from '../support/stand-in-service.js';
+import { closedPort } from './every-route.js';
 import { appsOnRedis, eventually, fixture, postJson, postMeta, startSlowService } from './support.js';
 
 const startApp = appsOnRedis();
@@ -44,6 +45,8 @@ const bot = botOf({
 });
 
 const emulator = { BOT_FRAMEWORK_EMULATOR: 'true' };
+
+const metricsText = async (app: { url: string }) => (await fetch(`${app.url}/metrics`)).text();
 
 type Activity = Record<string, unknown> & { conversation: { id: string }; id: string };
 
@@ -223,6 +226,31 @@ describe('POST /api/messages', () => {
       expect(app.logText()).not.toMatch(/"level":50/);
     },
   );
+
+  it('answers within 3 s when nothing listens at the serviceUrl, and counts the lost replies with a warning, not a stack', async () => {
+    const app = await startApp(bot, emulator);
+    const sent = activity('botframework-webchat-message.json', `http://127.0.0.1:${await closedPort()}`);
+    const started = Date.now();
+    expect((await postJson(`${app.url}/api/messages`, sent)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // botbuilder gives up on a refused connection after its retries, about 5 s.
+    await eventually(async () => ((await metricsText(app)).includes('parley_reply_deliveries_failed_total{channel="web"} 1') ? true : undefined), 10_000);
+    const warning = app.logText().split('\n').find((line) => line.includes('replies could not be delivered'));
+    expect(warning).toContain('"level":40');
+    expect(warning).not.toContain('stack');
+    expect(app.logText()).not.toMatch(/"level":50/);
+  }, 15_000);
+
+  it('answers at the wait when the serviceUrl never answers, and counts the replies as lost at the give-up time', async () => {
+    const silent = (await startStandIn()).on('POST /*', { hang: true });
+    const app = await startApp(bot, emulator, { botFrameworkReplyBounds: { waitMs: 300, giveUpMs: 1_000 } });
+    const started = Date.now();
+    expect((await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', silent.url))).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await eventually(async () => ((await metricsText(app)).includes('parley_reply_deliveries_failed_total{channel="web"} 1') ? true : undefined));
+    expect(app.logText()).toMatch(/"reason":"no answer within 1000 ms".*replies could not be delivered/);
+    expect(app.logText()).not.toMatch(/"level":50/);
+  });
 
   // Tests reach the server from loopback only (no other address may be a target here), so the
   // refusal of other callers is shown on the predicate the route applies to the TCP peer.

@@ -9,12 +9,18 @@ import { authToken, type TestApp } from './support.js';
 
 export const metaSecret = 'meta-app-secret-every-route';
 
+/** A form as the server parses it: a field sent twice is a list. */
+export type FormFields = Record<string, string | string[]>;
+
 export interface Route {
   name: string;
   app: TestApp;
   path: string;
-  /** The headers that get a body past the route's signature check, where it has one. */
-  sign(raw: Buffer, fields: Record<string, string> | undefined): Record<string, string>;
+  /**
+   * The headers that get a body past the route's signature check, where it has one: Twilio signs
+   * the URL called (`pathAndQuery`) and the fields as the server parses them, Meta the bytes.
+   */
+  sign(raw: Buffer, fields: FormFields | undefined, pathAndQuery: string): Record<string, string>;
 }
 
 export interface EveryRoute {
@@ -54,12 +60,12 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
     },
     { botFrameworkAuthTimeoutMs: 1_000 },
   );
-  const twilioSigned = (path: string) => (_raw: Buffer, fields: Record<string, string> | undefined) => ({
-    'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, open.publicUrl + path, fields ?? {}),
+  const twilioSigned = (_raw: Buffer, fields: FormFields | undefined, pathAndQuery: string) => ({
+    'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, open.publicUrl + pathAndQuery, fields ?? {}),
   });
   const routes: Route[] = [
-    { name: 'Twilio SMS', app: open, path: '/twilio/sms', sign: twilioSigned('/twilio/sms') },
-    { name: 'Twilio voice', app: open, path: '/twilio/voice', sign: twilioSigned('/twilio/voice') },
+    { name: 'Twilio SMS', app: open, path: '/twilio/sms', sign: twilioSigned },
+    { name: 'Twilio voice', app: open, path: '/twilio/voice', sign: twilioSigned },
     { name: 'Bot Framework (Emulator)', app: open, path: '/api/messages', sign: unsigned },
     { name: 'Bot Framework (credentials)', app: credentialed, path: '/api/messages', sign: unsigned },
     {
@@ -76,10 +82,11 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
 }
 
 /** Posts `raw` with `type` (no content-type header when undefined), signed for the route. */
-export async function postTo(route: Route, raw: Buffer, type: string | undefined, fields?: Record<string, string>): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = { ...route.sign(raw, fields) };
+export async function postTo(route: Route, raw: Buffer, type: string | undefined, fields?: FormFields, query = ''): Promise<{ status: number; text: string }> {
+  const pathAndQuery = route.path + query;
+  const headers: Record<string, string> = { ...route.sign(raw, fields, pathAndQuery) };
   if (type !== undefined) headers['content-type'] = type;
-  const response = await fetch(route.app.url + route.path, { method: 'POST', headers, body: raw.length === 0 && type === undefined ? null : new Uint8Array(raw) });
+  const response = await fetch(route.app.url + pathAndQuery, { method: 'POST', headers, body: raw.length === 0 && type === undefined ? null : new Uint8Array(raw) });
   return { status: response.status, text: await response.text() };
 }
 

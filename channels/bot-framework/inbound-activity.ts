@@ -14,8 +14,13 @@ const text = z.string().nullish();
 /** A ChannelAccount: the sender, or the bot as recipient (the reply's sender). */
 const account = z.looseObject({ id: z.string(), name: text, role: text, aadObjectId: text });
 
+// Every reply carries the conversation id in an HTTP header (x-ms-conversation-id), where Node
+// refuses control characters and anything past Latin-1: such an id ran a turn whose replies
+// could never be sent. Channels' ids are ASCII.
+const headerSafe = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const conversation = z.looseObject({
-  id: z.string(),
+  id: z.string().regex(headerSafe),
   name: text,
   conversationType: text,
   tenantId: text,

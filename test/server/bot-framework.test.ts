@@ -179,6 +179,8 @@ describe('POST /api/messages', () => {
   const wrongTypes: Array<[string, Record<string, unknown>]> = [
     ['a numeric from.id', { from: { id: 7 } }],
     ['an object as conversation.id', { conversation: { id: { a: 1 } } }],
+    ['a conversation.id no reply can carry (a control character)', { conversation: { id: 'c-\u0000' } }],
+    ['a conversation.id no reply can carry (beyond Latin-1)', { conversation: { id: 'c-中文' } }],
     ['a numeric recipient.id', { recipient: { id: 7, name: 'bot' } }],
     ['a numeric channelId', { channelId: 7 }],
     ['a text that is not a string', { text: { body: 'hello' } }],

@@ -29,10 +29,15 @@ const conversation = z.looseObject({
   isGroup: z.boolean().nullish(),
 });
 
+// The activity id goes into the reply's URL (`…/activities/{id}`), which cannot encode a lone
+// surrogate (a URIError after the turn ran).
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const urlSafe = z.string().refine((value) => !loneSurrogate.test(value)).nullish();
+
 export const inboundActivity = z.looseObject({
   type: z.string(),
   serviceUrl: z.string(),
-  id: text,
+  id: urlSafe,
   channelId: text,
   from: account.nullish(),
   recipient: account.nullish(),
@@ -41,7 +46,7 @@ export const inboundActivity = z.looseObject({
   locale: text,
   timestamp: text,
   deliveryMode: text,
-  replyToId: text,
+  replyToId: urlSafe,
 });
 
 /** The body as an activity, or a 400 naming the first field that is wrong (never its value). */

@@ -188,6 +188,7 @@ describe('POST /api/messages', () => {
     ['an array as from', { from: [{ id: 'u-1' }] }],
     ['an array as conversation', { conversation: [] }],
     ['a numeric id', { id: 12345 }],
+    ['an id no reply URL can carry (a lone surrogate)', { id: 'a-\ud800' }],
     ['a timestamp that is not a string', { timestamp: { at: 1 } }],
     ['a deliveryMode that is not a string', { deliveryMode: true }],
     ['a numeric from.name', { from: { id: 'u-1', name: 5 } }],

@@ -6,6 +6,7 @@
 import express, { Router, type Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import {
+  ActivityTypes,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   TurnContext,
@@ -16,8 +17,10 @@ import {
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
-import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
-import { activitiesOf, turnRequestOf } from './activity.js';
+import type { Authority, ChannelId, TurnOutput } from '../../src/runtime/turn.js';
+import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
+import { activityOf } from './inbound-activity.js';
+import { sendWithin, type SendBounds } from './reply-sending.js';
 
 export interface BotFrameworkDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
@@ -35,6 +38,14 @@ export interface BotFrameworkDeps {
   emulator: boolean;
   /** How long checking a token may take, OpenID metadata and keys fetched included (5 s). */
   authTimeoutMs?: number;
+  /**
+   * How long the answer waits for its replies to reach the serviceUrl (2 s: with the 12 s
+   * deadline, within the Bot Service's 15 s), and when a send without an end counts as failed,
+   * which also frees the conversation a late send holds (30 s).
+   */
+  replyBounds?: SendBounds;
+  /** A reply that did not reach the channel, for /metrics. */
+  deliveryFailed: (channel: ChannelId) => void;
   log: Log;
 }
 
@@ -68,32 +79,55 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     deps.log.error({ err: error }, 'Bot Framework turn failed');
   };
   const authTimeoutMs = deps.authTimeoutMs ?? 5_000;
+  const replyBounds = deps.replyBounds ?? { waitMs: 2_000, giveUpMs: 30_000 };
+  // A late send holds the conversation (its replies must come before the next turn's): it is
+  // waited for until the give-up time rather than the answer's short wait.
+  const lateBounds = { waitMs: replyBounds.giveUpMs, giveUpMs: replyBounds.giveUpMs };
+
+  /** Sends within `bounds`; a failure is counted and logged on one line, without a stack. */
+  const sendReplies = (activity: Activity, conversation: string, bounds: SendBounds, send: () => Promise<unknown>) => {
+    const channel = channelOf(activity.channelId ?? undefined);
+    return sendWithin(send, bounds, (reason) => {
+      deps.deliveryFailed(channel);
+      deps.log.warn({ conversation, channel, reason }, 'replies could not be delivered to the serviceUrl');
+    });
+  };
 
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
+    // Parley handles no invoke (card buttons come as messages with a `value`). botbuilder would
+    // answer 501, which Teams shows the user as an error on the card or tab that sent it, and a
+    // 4xx would read the same; an invoke response of 200 says "received, nothing to return",
+    // as the Bot Framework expects of a bot that does not handle that invoke name. No turn runs.
+    if (activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
+      return;
+    }
     const request = turnRequestOf(activity, via);
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
     const late = async (rest: TurnOutput) => {
       const activities = activitiesOf(rest);
       if (activities.length === 0) return;
-      await adapter.continueConversationAsync(appId, reference, async (later) => {
-        await later.sendActivities(activities);
-      });
+      await sendReplies(activity, request.conversation, lateBounds, () =>
+        adapter.continueConversationAsync(appId, reference, async (later) => {
+          await later.sendActivities(activities);
+        }),
+      );
     };
     let answer: TurnAnswer;
     try {
       answer = await deps.run({ ...request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     } catch (error) {
       deps.log.error({ err: error, conversation: request.conversation }, 'turn failed');
-      await context.sendActivity(sorry);
+      await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivity(sorry));
       return;
     }
     // A retry: its replies went to the serviceUrl the first time, except when they were to
     // come back in the (lost) HTTP answer.
     if (answer.duplicate === true && activity.deliveryMode !== 'expectReplies') return;
     const activities = activitiesOf(answer);
-    if (activities.length > 0) await context.sendActivities(activities);
+    if (activities.length > 0) await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivities(activities));
   };
 
   // botbuilder checks the token, but its key fetch has no time limit and each of its failures
@@ -115,6 +149,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   }
   // The JSON parser runs first: botbuilder reads the activity from req.body.
   router.post('/api/messages', express.json({ limit: '100kb' }), async (req, res) => {
+    // Checked before anything reads it: the token check reads serviceUrl and channelId too.
     const activity = activityOf(req.body);
     // Unauthenticated replies go wherever serviceUrl says: only back to this machine.
     if (via === 'emulator' && !isLoopbackUrl(activity.serviceUrl)) {
@@ -126,13 +161,6 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     else res.json(answer.body);
   });
   return router;
-}
-
-function activityOf(body: unknown): Activity {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ParleyError('bad-request', 'the body is not an activity');
-  const fields = body as Record<string, unknown>;
-  if (typeof fields.type !== 'string' || typeof fields.serviceUrl !== 'string') throw new ParleyError('bad-request', 'the activity has no type or serviceUrl');
-  return body as Activity;
 }
 
 function authorizationOf(req: Request): string {

@@ -1,6 +1,7 @@
 // The express app: the channels' webhooks, health and metrics, over one engine. Channels get a
 // `run` that is runTurn on this engine, timed for /metrics; they never see the engine itself.
 import express, { type Express } from 'express';
+import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
 import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
@@ -12,7 +13,7 @@ import { isTrue } from '../engine.js';
 import { runTurn, type Engine, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/conversation.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
-import type { TurnOutput } from '../runtime/turn.js';
+import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import type { ServerMetrics } from './metrics.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   metaDeadlineMs?: number;
   /** How long checking a Bot Framework token may take, its keys fetched included (5 s). */
   botFrameworkAuthTimeoutMs?: number;
+  /** How long a Bot Framework answer waits for its replies to be sent (2 s), and when a send counts as failed (30 s). */
+  botFrameworkReplyBounds?: SendBounds;
   /** Instead of https://api.twilio.com (tests). */
   twilioApiUrl?: string;
   /** Instead of https://graph.facebook.com/v21.0 (tests). */
@@ -78,7 +81,9 @@ export function createApp(options: AppOptions): Express {
   const signature: TwilioSignatureSettings = { authToken, validate: env.TWILIO_VALIDATE?.trim().toLowerCase() !== 'false', publicUrl: base };
   const send =
     accountSid !== undefined && authToken !== undefined
-      ? twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) })
+      ? counted(metrics, twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) }), (message) =>
+          message.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms',
+        )
       : undefined;
   app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
 
@@ -111,6 +116,8 @@ export function createApp(options: AppOptions): Express {
       deadlineMs: options.deadlineMs ?? 12_000,
       emulator: isTrue(env.BOT_FRAMEWORK_EMULATOR),
       ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+      ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
+      deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
       log,
     }),
   );
@@ -125,7 +132,10 @@ export function createApp(options: AppOptions): Express {
         appSecret,
         verifyToken,
         phoneNumberId: setting('META_PHONE_NUMBER_ID'),
-        send: accessToken === undefined ? undefined : graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }),
+        send:
+          accessToken === undefined
+            ? undefined
+            : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
         log,
@@ -141,6 +151,18 @@ export function createApp(options: AppOptions): Express {
   app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
   return app;
+}
+
+/** A platform's sender that counts what it failed to deliver; the failure still reaches its caller. */
+function counted<T>(metrics: ServerMetrics, send: (item: T) => Promise<void>, channelOf: (item: T) => ChannelId): (item: T) => Promise<void> {
+  return async (item) => {
+    try {
+      await send(item);
+    } catch (error) {
+      metrics.replyDeliveryFailed(channelOf(item));
+      throw error;
+    }
+  };
 }
 
 /** One line per request: method, path and status; never the query, a body or a header. */

@@ -5,6 +5,8 @@ import type { Metrics } from '../runtime/metrics.js';
 
 export interface ServerMetrics extends Metrics {
   registry: Registry;
+  /** A reply that did not reach the platform (a Bot Framework serviceUrl, Twilio's or the Graph API). */
+  replyDeliveryFailed(channel: string): void;
 }
 
 // Turns wait on people's services: the buckets reach past the 15 s that platforms give a webhook.
@@ -36,8 +38,15 @@ export function createServerMetrics(options: { processMetrics?: boolean } = {}):
     buckets: webBuckets,
     registers: [registry],
   });
+  const failedDeliveries = new Counter({
+    name: 'parley_reply_deliveries_failed_total',
+    help: 'Replies that did not reach the platform (refused, failed or unanswered sends), by channel',
+    labelNames: ['channel'],
+    registers: [registry],
+  });
   return {
     registry,
+    replyDeliveryFailed: (channel) => failedDeliveries.inc({ channel }),
     turn: (channel, seconds) => turns.observe({ channel }, seconds),
     signIn: (outcome) => signIns.inc({ outcome }),
     tokenLookup: (hit) => tokens.inc({ result: hit ? 'hit' : 'miss' }),

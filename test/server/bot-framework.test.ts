@@ -7,6 +7,7 @@ import { isLoopbackAddress } from '../../channels/bot-framework/webhook.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../components/engine-on-redis.js';
 import type { SeenRequest } from '../support/stand-in-service.js';
+import { closedPort } from './every-route.js';
 import { appsOnRedis, eventually, fixture, postJson, postMeta, startSlowService } from './support.js';
 
 const startApp = appsOnRedis();
@@ -44,6 +45,8 @@ const bot = botOf({
 });
 
 const emulator = { BOT_FRAMEWORK_EMULATOR: 'true' };
+
+const metricsText = async (app: { url: string }) => (await fetch(`${app.url}/metrics`)).text();
 
 type Activity = Record<string, unknown> & { conversation: { id: string }; id: string };
 
@@ -171,6 +174,85 @@ describe('POST /api/messages', () => {
       expect(answer.text).toBe('forbidden');
     }
     expect(await app.keys()).toEqual(new Map());
+  });
+
+  const wrongTypes: Array<[string, Record<string, unknown>]> = [
+    ['a numeric from.id', { from: { id: 7 } }],
+    ['an object as conversation.id', { conversation: { id: { a: 1 } } }],
+    ['a conversation.id no reply can carry (a control character)', { conversation: { id: 'c-\u0000' } }],
+    ['a conversation.id no reply can carry (beyond Latin-1)', { conversation: { id: 'c-中文' } }],
+    ['a numeric recipient.id', { recipient: { id: 7, name: 'bot' } }],
+    ['a numeric channelId', { channelId: 7 }],
+    ['a text that is not a string', { text: { body: 'hello' } }],
+    ['a type that is not a string', { type: ['message'] }],
+    ['an array as from', { from: [{ id: 'u-1' }] }],
+    ['an array as conversation', { conversation: [] }],
+    ['a numeric id', { id: 12345 }],
+    ['an id no reply URL can carry (a lone surrogate)', { id: 'a-\ud800' }],
+    ['a timestamp that is not a string', { timestamp: { at: 1 } }],
+    ['a deliveryMode that is not a string', { deliveryMode: true }],
+    ['a numeric from.name', { from: { id: 'u-1', name: 5 } }],
+  ];
+
+  it.each(wrongTypes)('refuses an activity with %s with 400, before any turn runs', async (_what, changes) => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, emulator);
+    const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', service.url, changes));
+    expect(answer.status).toBe(400);
+    expect(answer.text).toBe('bad request');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(replies()).toEqual([]);
+    expect(await app.keys()).toEqual(new Map());
+    expect(app.logText()).not.toMatch(/"level":50/);
+  });
+
+  it('keeps to the fields it reads: unknown fields, and any channelData or value, are let through', async () => {
+    const { service, replies } = await connector();
+    const app = await startApp(bot, emulator);
+    const sent = activity('botframework-webchat-message.json', service.url, { somethingNew: { x: [1, null] }, channelData: [1, 2], value: 7, attachments: [] });
+    expect((await postJson(`${app.url}/api/messages`, sent)).status).toBe(200);
+    const got = await eventually(() => (replies().length >= 2 ? replies() : undefined));
+    expect(got.map((a) => a.text)).toEqual(['Hi web user.', 'Which one?']);
+  });
+
+  it.each(['adaptiveCard/action', 'signin/verifyState', 'composeExtension/query'])(
+    'answers an invoke (%s) with 200 and runs no turn, as it handles none',
+    async (name) => {
+      const { service, replies } = await connector();
+      const app = await startApp(bot, emulator);
+      const answer = await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', service.url, { type: 'invoke', name, value: { action: { type: 'Action.Execute' } } }));
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(replies()).toEqual([]);
+      expect(await app.keys()).toEqual(new Map());
+      expect(app.logText()).not.toMatch(/"level":50/);
+    },
+  );
+
+  it('answers within 3 s when nothing listens at the serviceUrl, and counts the lost replies with a warning, not a stack', async () => {
+    const app = await startApp(bot, emulator);
+    const sent = activity('botframework-webchat-message.json', `http://127.0.0.1:${await closedPort()}`);
+    const started = Date.now();
+    expect((await postJson(`${app.url}/api/messages`, sent)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // botbuilder gives up on a refused connection after its retries, about 5 s.
+    await eventually(async () => ((await metricsText(app)).includes('parley_reply_deliveries_failed_total{channel="web"} 1') ? true : undefined), 10_000);
+    const warning = app.logText().split('\n').find((line) => line.includes('replies could not be delivered'));
+    expect(warning).toContain('"level":40');
+    expect(warning).not.toContain('stack');
+    expect(app.logText()).not.toMatch(/"level":50/);
+  }, 15_000);
+
+  it('answers at the wait when the serviceUrl never answers, and counts the replies as lost at the give-up time', async () => {
+    const silent = (await startStandIn()).on('POST /*', { hang: true });
+    const app = await startApp(bot, emulator, { botFrameworkReplyBounds: { waitMs: 300, giveUpMs: 1_000 } });
+    const started = Date.now();
+    expect((await postJson(`${app.url}/api/messages`, activity('botframework-webchat-message.json', silent.url))).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await eventually(async () => ((await metricsText(app)).includes('parley_reply_deliveries_failed_total{channel="web"} 1') ? true : undefined));
+    expect(app.logText()).toMatch(/"reason":"no answer within 1000 ms".*replies could not be delivered/);
+    expect(app.logText()).not.toMatch(/"level":50/);
   });
 
   // Tests reach the server from loopback only (no other address may be a target here), so the

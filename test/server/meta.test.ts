@@ -104,6 +104,18 @@ describe('/meta/webhook', () => {
     expect(api.requests).toHaveLength(3);
   });
 
+  it('counts replies the Graph API refused in /metrics', async () => {
+    const api = (await startStandIn()).on('POST /*', { status: 500, json: { error: { message: 'down' } } });
+    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    expect((await postMeta(app, whatsapp('meta-whatsapp-text.json', uniquePhone().slice(1)), secret)).status).toBe(200);
+    await eventually(() => (api.requests.length >= 1 ? true : undefined));
+    const counted = await eventually(async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return /parley_reply_deliveries_failed_total\{channel="whatsapp"\} 1/.test(text) ? text : undefined;
+    });
+    expect(counted).toContain('parley_reply_deliveries_failed_total');
+  });
+
   it('ignores delivery statuses', async () => {
     const api = await graph();
     const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });

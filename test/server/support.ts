@@ -33,11 +33,11 @@ export interface TestApp {
   prefix: string;
   /** Every log line written, as text. */
   logText(): string;
-  /** This app's Redis keys and their content. */
+  /** This app's Redis keys and their content, but for the store's own epoch mark. */
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs'> & {
+type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
 };

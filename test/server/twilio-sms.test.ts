@@ -162,4 +162,23 @@ describe('POST /twilio/sms', () => {
     expect(sent[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`);
     expect(slow.count()).toBe(1);
   });
+
+  it('counts late replies that Twilio refused in /metrics', async () => {
+    const slow = await startSlowService(400, { balance: 42 });
+    onTestFinished(() => slow.close());
+    const twilioApi = (await startStandIn()).on(`POST /2010-04-01/Accounts/${accountSid}/Messages.json`, { status: 400, json: { code: 21211, message: 'invalid To' } });
+    const slowBot = botOf({
+      format: 1,
+      id: 'sms-refused',
+      name: 'refused',
+      start: 'main',
+      scripts: { main: { steps: [{ type: 'webService', url: `${slow.url}/balance`, save: { balance: '$.balance' } }, { type: 'end', text: 'Your balance is {balance}.' }] } },
+    });
+    const app = await startApp(slowBot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 100, twilioApiUrl: twilioApi.url });
+    expect((await postTwilio(app, '/twilio/sms', smsFrom(uniquePhone(), 'hi'))).status).toBe(200);
+    await eventually(async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return /parley_reply_deliveries_failed_total\{channel="sms"\} 1/.test(text) ? true : undefined;
+    });
+  });
 });

@@ -40,7 +40,3 @@ export function createEngine(options: EngineOptions): Engine {
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }
-
-export function isTrue(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
-}

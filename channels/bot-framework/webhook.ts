@@ -24,11 +24,13 @@ import { sendWithin, type SendBounds } from './reply-sending.js';
 
 export interface BotFrameworkDeps {
   run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  /** MicrosoftAppId: without it, nothing authenticates an activity. */
+  appId: string | undefined;
   /**
-   * MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId, and
-   * botbuilder's own settings (ToBotFromChannelOpenIdMetadataUrl, ToBotFromChannelTokenIssuer, …).
+   * What botbuilder reads itself: MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType,
+   * MicrosoftAppTenantId, and its own settings (ToBotFromChannelOpenIdMetadataUrl, …).
    */
-  env: NodeJS.ProcessEnv;
+  botbuilderSettings: Readonly<Record<string, string>>;
   /** The Bot Service gives a request 15 s. */
   deadlineMs: number;
   /**
@@ -66,13 +68,13 @@ const deliveryTtlSeconds = 3600;
 
 export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   const router = Router();
-  const appId = deps.env.MicrosoftAppId?.trim() ?? '';
+  const appId = deps.appId ?? '';
   // Who vouches for the users of this route: the Bot Service's token, or nobody (the Emulator).
   const via: Authority | undefined = appId !== '' ? 'botframework' : deps.emulator ? 'emulator' : undefined;
   // Without credentials anyone could post any user id; a route that is not there refuses them all.
   if (via === undefined) return router;
 
-  const authentication = new ConfigurationBotFrameworkAuthentication(deps.env as ConfigurationBotFrameworkAuthenticationOptions);
+  const authentication = new ConfigurationBotFrameworkAuthentication({ ...deps.botbuilderSettings } as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new AuthenticatedAdapter(authentication);
   // Without this the adapter answers 500 with the error's message: internals must not leak.
   adapter.onTurnError = async (_context, error) => {

@@ -9,7 +9,7 @@ import { twilioSender } from '../../channels/twilio-sms/outbound.js';
 import type { TwilioSignatureSettings } from '../../channels/twilio-sms/signature.js';
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
 import { twilioVoiceRoutes } from '../../channels/twilio-voice/webhook.js';
-import { isTrue } from '../engine.js';
+import type { Settings } from '../config.js';
 import { runTurn, type Engine, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/conversation.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
@@ -22,8 +22,8 @@ export interface AppOptions {
   engine: Engine;
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
-  /** The settings of shared/spec/server.md (TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*, ALLOW_PRIVATE_NETWORKS). */
-  env: NodeJS.ProcessEnv;
+  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
+  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
   metrics: ServerMetrics;
@@ -48,10 +48,9 @@ export interface AppOptions {
 const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
 
 export function createApp(options: AppOptions): Express {
-  const { engine, env, log, metrics } = options;
+  const { engine, settings, log, metrics } = options;
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const base = () => publicUrl().replace(/\/+$/, '');
-  const setting = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
 
   const run = async (request: TurnRequest, turnOptions: TurnOptions = {}): Promise<TurnAnswer> => {
     const started = performance.now();
@@ -76,9 +75,8 @@ export function createApp(options: AppOptions): Express {
   app.set('trust proxy', false);
   app.use(requestLog(log));
 
-  const authToken = setting('TWILIO_AUTH_TOKEN');
-  const accountSid = setting('TWILIO_ACCOUNT_SID');
-  const signature: TwilioSignatureSettings = { authToken, validate: env.TWILIO_VALIDATE?.trim().toLowerCase() !== 'false', publicUrl: base };
+  const { authToken, accountSid } = settings.twilio;
+  const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
     accountSid !== undefined && authToken !== undefined
       ? counted(metrics, twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) }), (message) =>
@@ -112,9 +110,10 @@ export function createApp(options: AppOptions): Express {
   app.use(
     botFrameworkRoutes({
       run,
-      env,
+      appId: settings.botFramework.appId,
+      botbuilderSettings: settings.botFramework.options,
       deadlineMs: options.deadlineMs ?? 12_000,
-      emulator: isTrue(env.BOT_FRAMEWORK_EMULATOR),
+      emulator: settings.botFramework.emulator,
       ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
       ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
       deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
@@ -122,16 +121,14 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  const appSecret = setting('META_APP_SECRET');
-  const verifyToken = setting('META_VERIFY_TOKEN');
+  const { appSecret, verifyToken, accessToken } = settings.meta;
   if (appSecret !== undefined && verifyToken !== undefined) {
-    const accessToken = setting('META_ACCESS_TOKEN');
     app.use(
       metaRoutes({
         run,
         appSecret,
         verifyToken,
-        phoneNumberId: setting('META_PHONE_NUMBER_ID'),
+        phoneNumberId: settings.meta.phoneNumberId,
         send:
           accessToken === undefined
             ? undefined

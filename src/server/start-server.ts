@@ -70,7 +70,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const app = createApp({
     engine,
     storeKind: opened.kind,
-    env,
+    settings,
     log,
     metrics,
     publicUrl,

@@ -7,6 +7,7 @@ import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../components/engine-on-redis.js';
 import { appsOnRedis, fixture, postTwilio, uniquePhone } from './support.js';
+import { readSettings } from '../../src/config.js';
 
 const startApp = appsOnRedis();
 const startStandIn = standIns();
@@ -32,7 +33,7 @@ describe('GET /healthz', () => {
     store.ping = () => new Promise(() => undefined);
     const metrics = createServerMetrics();
     const engine = createEngine({ bot, store, metrics });
-    const app = createApp({ engine, storeKind: 'memory', env: {}, log: engine.log, metrics, publicUrl: 'http://localhost' });
+    const app = createApp({ engine, storeKind: 'memory', settings: readSettings({}), log: engine.log, metrics, publicUrl: 'http://localhost' });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

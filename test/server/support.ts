@@ -58,7 +58,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
     const metrics = createServerMetrics();
     const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics });
     let port = 0;
-    const app = createApp({ engine, storeKind: 'redis', env: fullEnv, log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
+    const app = createApp({ engine, storeKind: 'redis', settings: readSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, host, () => resolve(s));
     });

@@ -18,6 +18,7 @@ import { authToken, fixture, postTwilio, twimlTexts, uniquePhone, type Answer } 
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { testKeyPrefix } from '../support/redis.js';
 import { describeStoreContract, sleep } from './store-contract.js';
+import { readSettings } from '../../src/config.js';
 
 let cluster: TestCluster;
 const opened: Store[] = [];
@@ -190,7 +191,7 @@ async function appOnCluster(bot: ReturnType<typeof botWith>, prefix: string): Pr
   const metrics = createServerMetrics();
   const engine = createEngine({ bot, store, ...engineSettings(env), log, metrics, cipher });
   let port = 0;
-  const app = createApp({ engine, storeKind: 'redis-cluster', env, log, metrics, publicUrl: () => `http://localhost:${port}` });
+  const app = createApp({ engine, storeKind: 'redis-cluster', settings: readSettings(env), log, metrics, publicUrl: () => `http://localhost:${port}` });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -2,8 +2,8 @@
 // every turn through runTurn (lock, read, drive, write) exactly as a channel runs it.
 import { loadBotText } from '../src/bot/load.js';
 import type { Bot } from '../src/bot/bot.js';
-import { createEngine } from '../src/engine.js';
-import { runTurn } from '../src/runtime/conversation.js';
+import { createEngine } from '../src/create-engine.js';
+import { runTurn } from '../src/runtime/run-turn.js';
 import { createMemoryStore } from '../src/stores/memory-store.js';
 import { shapeBotText, shapeLastReplies, shapeMessages, turnsPerConversation } from './shape.js';
 import { collectGarbage, median } from './stats.js';

@@ -4,13 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startDemoServices } from '../src/demo/demo-services.js';
-import { createEngine } from '../src/engine.js';
+import { createEngine } from '../src/create-engine.js';
 import { closeHttp } from '../src/http/client.js';
-import { conversationKey, runTurn, type Engine } from '../src/runtime/conversation.js';
+import { conversationKey, runTurn } from '../src/runtime/run-turn.js';
+import type { Engine } from '../src/runtime/engine.js';
 import type { User } from '../src/runtime/turn.js';
 import { createMemoryStore } from '../src/stores/memory-store.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
-import { createTokenCipher } from '../src/stores/token-cipher.js';
+import { createCipher } from '../src/stores/cipher.js';
 import { demoBotText, loadBench } from './demo-bot.js';
 import { collectGarbage } from './stats.js';
 
@@ -38,7 +39,7 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
   const services = await startDemoServices(0);
   const raw = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   // As a deployment runs: TOKEN_ENCRYPTION_KEY set, so tokens and secret answers are sealed.
-  const cipher = createTokenCipher(randomBytes(32).toString('base64'));
+  const cipher = createCipher(randomBytes(32).toString('base64'));
   const bot = loadBench(demoBotText(services.url), 'demo.json');
   const open = (prefix: string) => {
     const store = createRedisStore({ url: redisUrl, prefix, cipher });

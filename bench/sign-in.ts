@@ -3,10 +3,10 @@
 //     to the auth service → token read, sealed and cached → the next step (an end);
 // (b) the same POST to the same loopback service through the same client (src/http/client.ts).
 // Samples of (a) and (b) alternate, so a drift of the machine touches both alike.
-import { createEngine } from '../src/engine.js';
+import { createEngine } from '../src/create-engine.js';
 import { startDemoServices } from '../src/demo/demo-services.js';
 import { closeHttp, request } from '../src/http/client.js';
-import { runTurn } from '../src/runtime/conversation.js';
+import { runTurn } from '../src/runtime/run-turn.js';
 import { createMemoryStore } from '../src/stores/memory-store.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
 import type { Store } from '../src/stores/store.js';

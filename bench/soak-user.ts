@@ -1,7 +1,7 @@
 // A soak user, as a person texting the demo bank bot: what they send at each step, what they
 // expect back, and the verdict on what they got. Two conversations per user: signing in and
 // reading the balance, then the balance again with the token the bot cached.
-import { phrases } from '../src/components/phrases.js';
+import { phrases } from '../src/runtime/phrases.js';
 import { demoUsers } from '../src/demo/demo-services.js';
 import type { LateMessage } from './soak-stand-ins.js';
 

@@ -2,7 +2,7 @@
 // (serve, chat, demo) and passed down typed: nothing below the entry points reads the
 // environment. A bad value is refused at start with the variable's name and what to write.
 import { z } from 'zod';
-import { createTokenCipher, type TokenCipher } from './stores/token-cipher.js';
+import { createCipher, type Cipher } from './stores/cipher.js';
 
 const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value);
 const text = z.preprocess(blankIsUnset, z.string().optional());
@@ -65,7 +65,7 @@ export interface Settings {
   meta: { appSecret: string | undefined; verifyToken: string | undefined; accessToken: string | undefined; phoneNumberId: string | undefined; graphUrl: string | undefined };
   shutdownGraceSeconds: number;
   /** TOKEN_ENCRYPTION_KEY's cipher, when the key is set. */
-  cipher: TokenCipher | undefined;
+  cipher: Cipher | undefined;
   allowUnencryptedTokens: boolean;
   allowPrivateNetworks: boolean;
   logLevel: string;
@@ -86,11 +86,11 @@ export class SettingsError extends Error {
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = schema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
-  let cipher: TokenCipher | undefined;
+  let cipher: Cipher | undefined;
   const key = env.TOKEN_ENCRYPTION_KEY?.trim();
   if (key) {
     try {
-      cipher = createTokenCipher(key);
+      cipher = createCipher(key);
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
     }

@@ -2,7 +2,7 @@
 // Messenger through Azure Bot Service is the `messenger` channel; every other (Web Chat,
 // Direct Line, the Emulator, …) is `web`, which has no sign-in.
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
-import type { TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, ChannelId, Choice, TurnOutput, UserInput } from '../../src/runtime/turn.js';
 
 export function channelOf(channelId: string | undefined): ChannelId {

@@ -14,7 +14,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
 } from 'botbuilder';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Authority, ChannelId, TurnOutput } from '../../src/runtime/turn.js';

@@ -1,6 +1,6 @@
 // Meta's webhook bodies as turn requests: WhatsApp Cloud API (`entry[].changes[].value.messages[]`)
 // and Messenger (`entry[].messaging[]`). Delivery receipts, reads and echoes run nothing.
-import type { TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { UserInput } from '../../src/runtime/turn.js';
 
 /** Where the replies to one inbound message go. */

@@ -1,7 +1,7 @@
 // GET /meta/webhook: Meta's verification handshake. POST: signed events, answered 200 at once
 // (Meta retries slow webhooks); the turns then run and their replies go out through the Graph API.
 import express, { Router } from 'express';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';

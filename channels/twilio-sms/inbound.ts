@@ -1,5 +1,5 @@
 // A Twilio Messaging webhook (SMS, or WhatsApp through Twilio) as a turn request.
-import type { TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
 import { field, twilioSid } from './signature.js';
 

@@ -2,7 +2,7 @@
 // produced by the deadline; what comes later goes out through the REST API.
 import { Router } from 'express';
 import { twilioForm } from './form.js';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';

@@ -1,6 +1,6 @@
 // A Twilio Voice webhook as one of the moments of a call. The step counter `n` travels in the
 // URLs our TwiML gives Twilio (`/twilio/voice?n=3`), so a retried callback names the same step.
-import type { TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
 import { field, twilioSid } from '../twilio-sms/signature.js';
 

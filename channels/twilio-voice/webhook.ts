@@ -4,7 +4,7 @@
 // read what the store keeps for the call.
 import { Router } from 'express';
 import { twilioForm } from '../twilio-sms/form.js';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/conversation.js';
+import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Prompt, TurnOutput, UserInput } from '../../src/runtime/turn.js';

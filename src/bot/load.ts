@@ -3,16 +3,16 @@
 import { readFile } from 'node:fs/promises';
 import { indexBot } from './bot.js';
 import type { Bot } from './bot.js';
-import { checkGraph } from './graph.js';
+import { checkGraph } from './checks/graph.js';
 import { parseBotJson } from './json-syntax.js';
-import { checkPlaceholders } from './placeholder-checks.js';
+import { checkPlaceholders } from './checks/placeholders.js';
 import { byPosition, hasErrors } from './problems.js';
 import type { Problem } from './problems.js';
-import { checkReferences } from './references.js';
+import { checkReferences } from './checks/references.js';
 import { schemaProblems } from './schema-problems.js';
 import { botFile } from './schema.js';
-import { checkStepRules } from './step-rules.js';
-import { checkUrls } from './url-checks.js';
+import { checkStepRules } from './checks/steps.js';
+import { checkUrls } from './checks/urls.js';
 
 export interface LoadResult {
   /** Set only when no problem is an error. */

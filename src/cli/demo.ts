@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { previewLines } from '../../channels/preview.js';
 import { readSettings } from '../config.js';
-import { createEngine } from '../engine.js';
-import { runTurn } from '../runtime/conversation.js';
+import { createEngine } from '../create-engine.js';
+import { runTurn } from '../runtime/run-turn.js';
 import type { User } from '../runtime/turn.js';
 import { createMemoryStore } from '../stores/memory-store.js';
 import { startExampleServices } from './example-services.js';

@@ -1,6 +1,6 @@
 import { failureWay, type Component } from './component.js';
-import { phrases } from './phrases.js';
-import { askFirst, continueSignIn, useToken } from './sign-in.js';
+import { phrases } from '../runtime/phrases.js';
+import { askFirst, continueSignIn, useToken } from '../sign-in/credentials.js';
 
 export const authToken: Component<'authToken'> = {
   run(step, event, draft) {

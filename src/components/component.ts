@@ -4,7 +4,8 @@
 import type { Bot, Position } from '../bot/bot.js';
 import type { StepOf, StepType } from '../bot/schema.js';
 import type { Effect, EffectResult } from '../runtime/effect.js';
-import type { JsonValue, Session, Wait } from '../runtime/session.js';
+import type { Session, Wait } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import type { Prompt, Reply, User, UserInput } from '../runtime/turn.js';
 
 /** What happened to the step being run. */

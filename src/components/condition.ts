@@ -1,7 +1,7 @@
 import type { ConditionOp } from '../bot/schema.js';
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import type { Component } from './component.js';
-import { regex } from './regex-cache.js';
+import { regex } from '../runtime/patterns.js';
 
 type Operand = string | number | boolean | null | undefined;
 

@@ -1,8 +1,8 @@
 import type { StepOf } from '../bot/schema.js';
 import type { Prompt } from '../runtime/turn.js';
-import { readAnswer } from './answer.js';
+import { readAnswer } from '../runtime/answers.js';
 import { failureWay, type Component, type Draft } from './component.js';
-import { phrases } from './phrases.js';
+import { phrases } from '../runtime/phrases.js';
 
 export const question: Component<'question'> = {
   run(step, event, draft) {

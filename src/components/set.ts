@@ -1,4 +1,4 @@
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import type { Component } from './component.js';
 
 const lonePlaceholder = /^\{([A-Za-z0-9_.-]+)\}$/;

@@ -1,10 +1,10 @@
 import type { StepOf } from '../bot/schema.js';
 import type { WebRequest } from '../runtime/effect.js';
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { isCredential, requestPlaceholders } from '../templates/request-placeholders.js';
 import { failureWay, type Component, type Draft, type Next } from './component.js';
-import { phrases } from './phrases.js';
-import { askFirst, continueSignIn } from './sign-in.js';
+import { phrases } from '../runtime/phrases.js';
+import { askFirst, continueSignIn } from '../sign-in/credentials.js';
 
 export const webService: Component<'webService'> = {
   run(step, event, draft) {

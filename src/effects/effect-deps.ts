@@ -1,6 +1,6 @@
 import type { Log } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
-import type { TokenCipher } from '../stores/token-cipher.js';
+import type { Cipher } from '../stores/cipher.js';
 import type { Store } from '../stores/store.js';
 import type { BackOff } from './back-off.js';
 
@@ -9,7 +9,7 @@ export interface EffectDeps {
   store: Store;
   backOff: BackOff;
   /** Seals secret answers held between two questions. */
-  sealer: TokenCipher;
+  sealer: Cipher;
   /** `{secret.NAME}`: the environment variable BOT_SECRET_NAME, and no other. */
   secret(name: string): string | undefined;
   /** ALLOW_PRIVATE_NETWORKS: let calls reach loopback and private addresses. */

@@ -2,7 +2,8 @@
 // They go into the session, which is written every turn, so a value that holds a token, or one
 // too deep or too large to keep, is never saved.
 import { readPath } from '../http/json-path.js';
-import type { JsonValue, Vars } from '../runtime/session.js';
+import type { Vars } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import type { EffectDeps } from './effect-deps.js';
 
 /** Deeper than any answer a bot needs to keep; JSON.stringify recurses, so depth is bounded. */

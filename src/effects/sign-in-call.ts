@@ -6,7 +6,7 @@ import { request } from '../http/client.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';

@@ -4,7 +4,7 @@
 import { request as send } from '../http/client.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import type { Effect, EffectResult } from '../runtime/effect.js';
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { renderJsonBody } from '../templates/json-body.js';
 import { renderHeader, renderUrl } from '../templates/render.js';
 import { requestPlaceholders } from '../templates/request-placeholders.js';

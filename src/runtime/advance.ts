@@ -3,13 +3,14 @@
 // happened. It does no I/O and reads no clock: `now` comes in with the turn.
 import { normalizeKeyword, resolveTarget, stepAt, type Bot, type Position } from '../bot/bot.js';
 import type { Draft, Next, StepEvent } from '../components/component.js';
-import { phrases } from '../components/phrases.js';
+import { phrases } from './phrases.js';
 import { registry } from '../components/registry.js';
 import type { Step } from '../bot/schema.js';
 import { renderText } from '../templates/render.js';
 import type { Effect, EffectResult } from './effect.js';
 import { conversationValue } from './scope.js';
-import { isExpired, newSession, type JsonValue, type Session } from './session.js';
+import { isExpired, newSession, type Session } from './session.js';
+import type { JsonValue } from '../json.js';
 import type { Prompt, Reply, User, UserInput } from './turn.js';
 
 export type TurnEvent =

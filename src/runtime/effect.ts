@@ -1,7 +1,8 @@
 // Effects are what the pure interpreter asks the outside world to do; results are what the
 // driver feeds back. Neither carries a token: tokens stay inside the driver and the stores.
 import type { Position } from '../bot/bot.js';
-import type { JsonValue, Vars } from './session.js';
+import type { Vars } from './session.js';
+import type { JsonValue } from '../json.js';
 
 export type Effect =
   /** Is a valid token of definition `token` cached for this user (or conversation)? */

@@ -1,7 +1,8 @@
 // What a placeholder name means in text the user sees: the conversation's variables (with
 // dotted paths into objects), `user.*` and `account`. Tokens and `secret.*` are deliberately
 // absent here: they are reachable only where the effect runner builds a request.
-import type { JsonValue, Session } from './session.js';
+import type { Session } from './session.js';
+import type { JsonValue } from '../json.js';
 import type { User } from './turn.js';
 
 export function conversationValue(session: Session, user: User, name: string): JsonValue | undefined {

@@ -2,8 +2,8 @@
 // REDIS_URL is set), so it holds only what the next turn needs and never a token or a secret
 // answer: tokens live in the token store, secret answers are sealed until the sign-in call.
 import type { Position } from '../bot/bot.js';
+import type { JsonValue } from '../json.js';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type Vars = Record<string, JsonValue>;
 
 /** What the step at `Session.at` is waiting for. */

@@ -10,7 +10,8 @@ import type { TwilioSignatureSettings } from '../../channels/twilio-sms/signatur
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
 import { twilioVoiceRoutes } from '../../channels/twilio-voice/webhook.js';
 import type { Settings } from '../config.js';
-import { runTurn, type Engine, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/conversation.js';
+import { runTurn, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/run-turn.js';
+import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';

@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { readSettings, type Settings } from '../config.js';
-import { createEngine } from '../engine.js';
+import { createEngine } from '../create-engine.js';
 import type { Log } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { createApp, type AppOptions } from './create-app.js';

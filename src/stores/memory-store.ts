@@ -3,11 +3,11 @@
 // small: one Map per kind of value, expiry checked lazily on read, plus a rare sweep so keys
 // nobody reads again do not pile up.
 import type { Keyed, LockRelease, Locks, SessionStore, Store, TokenStore, Turns, Versioned } from './store.js';
-import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
+import { openTokenRecord, sealTokenRecord, type Cipher } from './cipher.js';
 
 export interface MemoryStoreOptions {
   /** Seals tokens in memory too, so a heap dump does not hold them in clear. */
-  cipher?: TokenCipher;
+  cipher?: Cipher;
   /** The clock for value expiry (sessions, tokens, keyed); locks run on timers. */
   now?: () => number;
 }

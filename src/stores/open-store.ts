@@ -1,14 +1,14 @@
 import { createMemoryStore } from './memory-store.js';
 import { createRedisStore, redactUrl } from './redis-store.js';
 import type { Store } from './store.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { Cipher } from './cipher.js';
 import type { Settings } from '../config.js';
 
 export interface OpenedStore {
   store: Store;
   kind: 'memory' | 'redis' | 'redis-cluster';
   /** Present when TOKEN_ENCRYPTION_KEY is set; the store already seals tokens with it. */
-  cipher?: TokenCipher;
+  cipher?: Cipher;
 }
 
 const missingKey =

@@ -22,13 +22,13 @@ import { createRedisLocks, lockKeys, newOwner } from './redis/locks.js';
 import { replicated, type Durably } from './redis/replicated.js';
 import type { Scripts } from './redis/scripts.js';
 import type { DeliveryState, Keyed, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
-import { openTokenRecord, sealTokenRecord, type TokenCipher } from './token-cipher.js';
+import { openTokenRecord, sealTokenRecord, type Cipher } from './cipher.js';
 
 export interface RedisStoreOptions extends ConnectOptions {
   /** Put before every key, so several bots (or test files) can share one Redis. Default "parley". */
   prefix?: string;
   /** Seals token records before they reach Redis. */
-  cipher?: TokenCipher;
+  cipher?: Cipher;
   /**
    * On a Cluster: how long a turn's claim (and its answer) may wait for a replica to have it
    * (WAIT 1) before the turn goes on without that. Default 500 ms.

@@ -1,6 +1,6 @@
 // A JSON body is rendered as a value, never as text pasted into JSON, so no value can break
 // out of its string or change the document's shape.
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { fillTemplate, onceEach, type OnMissing } from './render.js';
 import { compileTemplate, type Lookup } from './template.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { placeholderInAddress, renderHeader, renderText, renderUrl } from './render.js';
 import { TemplateError } from './template-error.js';
 import type { Lookup } from './template.js';

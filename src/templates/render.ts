@@ -1,6 +1,6 @@
 // How a value is inserted depends on where it lands: plain text, a URL, a header. The JSON body
 // context builds a value instead of text and lives in json-body.ts.
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { compileTemplate, type CompiledTemplate, type Lookup } from './template.js';
 import { TemplateError } from './template-error.js';
 

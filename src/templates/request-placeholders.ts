@@ -1,7 +1,7 @@
 // Every placeholder a request's templates use: its URL, its header values, and the keys and
 // string values of its JSON body. The interpreter fills the conversation's values from them;
 // the effect finds the credentials among them.
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { placeholders } from './template.js';
 
 export interface RequestTemplates {

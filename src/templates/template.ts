@@ -1,7 +1,7 @@
 // Templates are parsed once into parts; rendering only walks the parts. Rendering is a single
 // pass: a value that itself looks like a template (`{secret.KEY}`) is inserted as it is,
 // never expanded, so user input cannot reach secrets.
-import type { JsonValue } from '../runtime/session.js';
+import type { JsonValue } from '../json.js';
 import { tokenize, tokenText } from './tokens.js';
 
 /** Resolves a placeholder name; `undefined` means the name is unknown. */

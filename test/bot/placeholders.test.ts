@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scanTemplate } from '../../src/bot/placeholders.js';
+import { scanTemplate } from '../../src/bot/template-scan.js';
 import { placeholders } from '../../src/templates/template.js';
 
 const names = (template: string) => scanTemplate(template).placeholders.map((p) => p.name);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chatWith, play } from '../support/conversation.js';
 import { rawRedis } from '../support/redis.js';
 import type { StandInAnswer, StandInService } from '../support/stand-in-service.js';
-import { botWith, enginesOnRedis, standIns } from './engine-on-redis.js';
+import { botWith, enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 
 const engineFor = enginesOnRedis('auth-token');
 const standIn = standIns();

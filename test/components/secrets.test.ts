@@ -6,13 +6,14 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { previewLines } from '../../channels/preview.js';
 import { loadBotText } from '../../src/bot/load.js';
-import { conversationKey, runTurn, type Engine } from '../../src/runtime/conversation.js';
+import { conversationKey, runTurn } from '../../src/runtime/run-turn.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import type { User } from '../../src/runtime/turn.js';
 import type { Store } from '../../src/stores/store.js';
 import { botOf, chatWith, play } from '../support/conversation.js';
 import { dumpKeys, rawRedis } from '../support/redis.js';
 import type { StandInService } from '../support/stand-in-service.js';
-import { botWith, capturingLog, enginesOnRedis, standIns, testEncryptionKey, testEnv } from './engine-on-redis.js';
+import { botWith, capturingLog, enginesOnRedis, standIns, testEncryptionKey, testEnv } from '../support/engine-on-redis.js';
 
 const engineFor = enginesOnRedis('secrets');
 const standIn = standIns();

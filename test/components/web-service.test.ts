@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatWith, play } from '../support/conversation.js';
 import type { StandInService } from '../support/stand-in-service.js';
-import { botWith, enginesOnRedis, standIns } from './engine-on-redis.js';
+import { botWith, enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 
 const engineFor = enginesOnRedis('web-service');
 const standIn = standIns();

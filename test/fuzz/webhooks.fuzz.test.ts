@@ -5,7 +5,7 @@
 // signed routes get correct signatures, so the bodies reach the code behind the check.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { botOf } from '../support/conversation.js';
 import { errorLines, everyRoute, postTo, type FormFields, type Route } from '../server/every-route.js';
 import { appsOnRedis, fixture } from '../server/support.js';

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { turnRequestOf } from '../../channels/bot-framework/activity.js';
 import { metaMessages } from '../../channels/meta/inbound.js';
-import { createEngine } from '../../src/engine.js';
-import { runTurn } from '../../src/runtime/conversation.js';
+import { createEngine } from '../../src/create-engine.js';
+import { runTurn } from '../../src/runtime/run-turn.js';
 import type { User } from '../../src/runtime/turn.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { botOf } from '../support/conversation.js';

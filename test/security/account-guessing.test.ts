@@ -1,7 +1,7 @@
 // Security: refused sign-ins are counted per account too, so one username is not guessed at
 // from many numbers. The user hears the same pause whichever count stopped them.
 import { describe, expect, it } from 'vitest';
-import { botWith, enginesOnRedis, standIns } from '../components/engine-on-redis.js';
+import { botWith, enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 import { chatWith } from '../support/conversation.js';
 import { rawRedis } from '../support/redis.js';
 import type { StandInService } from '../support/stand-in-service.js';

@@ -1,7 +1,7 @@
 // Security: an answer too deep or too large to keep is a failed answer. It takes the author's
 // onError / onFailure way, the webhook still answers 200, and the conversation stays usable.
 import { describe, expect, it } from 'vitest';
-import { botWith, enginesOnRedis, standIns } from '../components/engine-on-redis.js';
+import { botWith, enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 import { botOf, chatWith, play } from '../support/conversation.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
 

@@ -2,9 +2,9 @@
 // a user who came through one platform is never reached by a request that names the same id
 // through another, and an id no platform authenticated never reaches a user's token.
 import { describe, expect, it } from 'vitest';
-import { conversationKey } from '../../src/runtime/conversation.js';
+import { conversationKey } from '../../src/runtime/run-turn.js';
 import type { Authority } from '../../src/runtime/turn.js';
-import { botWith, enginesOnRedis, standIns } from '../components/engine-on-redis.js';
+import { botWith, enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 import { chatWith, play } from '../support/conversation.js';
 import type { StandInService } from '../support/stand-in-service.js';
 

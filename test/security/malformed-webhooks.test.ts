@@ -3,7 +3,7 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { botOf } from '../support/conversation.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { errorLines, everyRoute, postTo } from '../server/every-route.js';
 import { appsOnRedis, authToken, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
 

@@ -1,7 +1,7 @@
 // Authors' patterns run in linear time: the worst known inputs for backtracking engines cannot
 // hold a turn (they held one SMS turn 17.8 s on JavaScript's own engine).
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine.js';
+import { createEngine } from '../../src/create-engine.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { botOf, chatWith } from '../support/conversation.js';
 

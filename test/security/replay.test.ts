@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { botOf } from '../support/conversation.js';
 import { rawRedis } from '../support/redis.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
 
 const startApp = appsOnRedis();

@@ -2,7 +2,7 @@
 // own call (a loop the loader refuses, built here without the loader as a defect might slip
 // through) is stopped by the per-turn caps on steps and calls, and the server keeps answering.
 import { describe, expect, it } from 'vitest';
-import { enginesOnRedis, standIns } from '../components/engine-on-redis.js';
+import { enginesOnRedis, standIns } from '../support/engine-on-redis.js';
 import { botOf, chatWith } from '../support/conversation.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
 

@@ -3,9 +3,9 @@
 // to start rather than fail such sign-ins silently.
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config.js';
-import { createEngine } from '../../src/engine.js';
+import { createEngine } from '../../src/create-engine.js';
 import { openStore } from '../../src/stores/open-store.js';
-import { botWith, engineSettings, standIns, testEncryptionKey, testEnv } from '../components/engine-on-redis.js';
+import { botWith, engineSettings, standIns, testEncryptionKey, testEnv } from '../support/engine-on-redis.js';
 import { chatWith } from '../support/conversation.js';
 import { testRedisUrl } from '../support/redis.js';
 import { uniquePhone } from '../server/support.js';

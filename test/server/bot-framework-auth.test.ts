@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { botOf } from '../support/conversation.js';
 import type { StandInService } from '../support/stand-in-service.js';
 import { appsOnRedis, fixture, postJson, type TestApp } from './support.js';

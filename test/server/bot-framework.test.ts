@@ -5,7 +5,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { isLoopbackAddress } from '../../channels/bot-framework/webhook.js';
 import { botOf } from '../support/conversation.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import type { SeenRequest } from '../support/stand-in-service.js';
 import { closedPort } from './every-route.js';
 import { appsOnRedis, eventually, fixture, postJson, postMeta, startSlowService } from './support.js';

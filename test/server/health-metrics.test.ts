@@ -1,11 +1,11 @@
 // GET /healthz and GET /metrics, as a load balancer and Prometheus see them.
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine.js';
+import { createEngine } from '../../src/create-engine.js';
 import { createApp } from '../../src/server/create-app.js';
 import { createServerMetrics } from '../../src/server/metrics.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { botOf } from '../support/conversation.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { appsOnRedis, fixture, postTwilio, uniquePhone } from './support.js';
 import { readSettings } from '../../src/config.js';
 

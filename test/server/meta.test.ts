@@ -2,7 +2,7 @@
 // the fixtures, replies through a stand-in for the Graph API.
 import { describe, expect, it } from 'vitest';
 import { botOf } from '../support/conversation.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { appsOnRedis, eventually, fixture, postMeta, uniquePhone } from './support.js';
 
 const startApp = appsOnRedis();

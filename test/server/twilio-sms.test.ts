@@ -1,7 +1,7 @@
 // POST /twilio/sms as Twilio calls it: the fixture's fields, signed, with From/Body changed.
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { botOf } from '../support/conversation.js';
-import { standIns } from '../components/engine-on-redis.js';
+import { standIns } from '../support/engine-on-redis.js';
 import { rawRedis } from '../support/redis.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone, eventually, accountSid, authToken, startSlowService } from './support.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
-import { createTokenCipher } from '../../src/stores/token-cipher.js';
+import { createCipher } from '../../src/stores/cipher.js';
 import { describeStoreContract, write } from './store-contract.js';
 
 describeStoreContract('memory', async () => createMemoryStore());
 
 describeStoreContract('memory with a token cipher', async () =>
-  createMemoryStore({ cipher: createTokenCipher(Buffer.alloc(32, 7).toString('base64')) }),
+  createMemoryStore({ cipher: createCipher(Buffer.alloc(32, 7).toString('base64')) }),
 );
 
 describe('memory store clock', () => {

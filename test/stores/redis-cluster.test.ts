@@ -5,15 +5,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine.js';
+import { createEngine } from '../../src/create-engine.js';
 import { createApp } from '../../src/server/create-app.js';
 import { createLogger } from '../../src/server/log.js';
 import { createServerMetrics } from '../../src/server/metrics.js';
 import { hashSlot } from '../../src/stores/hash-slot.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/stores/redis-store.js';
 import type { Store } from '../../src/stores/store.js';
-import { createTokenCipher } from '../../src/stores/token-cipher.js';
-import { botWith, engineSettings } from '../components/engine-on-redis.js';
+import { createCipher } from '../../src/stores/cipher.js';
+import { botWith, engineSettings } from '../support/engine-on-redis.js';
 import { authToken, fixture, postTwilio, twimlTexts, uniquePhone, type Answer } from '../server/support.js';
 import { startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { testKeyPrefix } from '../support/redis.js';
@@ -185,7 +185,7 @@ interface TestApp {
 async function appOnCluster(bot: ReturnType<typeof botWith>, prefix: string): Promise<TestApp> {
   const env = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'error' };
   // One key for both instances: a password asked on one is read on the other.
-  const cipher = createTokenCipher(Buffer.alloc(32, 5).toString('base64'));
+  const cipher = createCipher(Buffer.alloc(32, 5).toString('base64'));
   const store = createRedisStore({ clusterNodes: cluster.seeds, prefix, cipher, failoverWithinMs: 6_000 });
   const log = createLogger('error', { write: () => undefined });
   const metrics = createServerMetrics();

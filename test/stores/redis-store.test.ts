@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, rerunnableScripts } from '../../src/stores/redis-store.js';
 import type { Store } from '../../src/stores/store.js';
-import { createTokenCipher } from '../../src/stores/token-cipher.js';
+import { createCipher } from '../../src/stores/cipher.js';
 import { dumpKeys, rawRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
 import { describeStoreContract, sleep, uniqueName, write } from './store-contract.js';
 
@@ -81,7 +81,7 @@ describe('redis store at rest', () => {
     const store = createRedisStore({
       url: testRedisUrl(),
       prefix,
-      cipher: createTokenCipher(Buffer.alloc(32, 3).toString('base64')),
+      cipher: createCipher(Buffer.alloc(32, 3).toString('base64')),
     });
     try {
       await store.tokens.set('google:user', { token, account }, 60);
@@ -112,8 +112,8 @@ describe('redis store at rest', () => {
 
   it('reads a token sealed under another key, or altered, as absent', async () => {
     const prefix = testKeyPrefix('rekey');
-    const before = createRedisStore({ url: testRedisUrl(), prefix, cipher: createTokenCipher(Buffer.alloc(32, 1).toString('base64')) });
-    const after = createRedisStore({ url: testRedisUrl(), prefix, cipher: createTokenCipher(Buffer.alloc(32, 2).toString('base64')) });
+    const before = createRedisStore({ url: testRedisUrl(), prefix, cipher: createCipher(Buffer.alloc(32, 1).toString('base64')) });
+    const after = createRedisStore({ url: testRedisUrl(), prefix, cipher: createCipher(Buffer.alloc(32, 2).toString('base64')) });
     try {
       await before.tokens.set('k', { token: 't', account: 'a' }, 60);
       expect(await after.tokens.get('k')).toBeUndefined();

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import { previewLines } from '../../channels/preview.js';
 import { indexBot, type Bot } from '../../src/bot/bot.js';
 import { botFile } from '../../src/bot/schema.js';
-import { runTurn, type Engine } from '../../src/runtime/conversation.js';
+import { runTurn } from '../../src/runtime/run-turn.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import type { Authority, ChannelId, TurnOutput, User } from '../../src/runtime/turn.js';
 
 export interface TestChat {

@@ -1,8 +1,10 @@
+// The cipher of TOKEN_ENCRYPTION_KEY: it seals cached tokens, secret answers waiting between
+// two questions, and makes the keyed digests of account names.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { TokenRecord } from './store.js';
 
 /** Seals secrets before a store keeps them, so a dump of Redis (or of the heap) does not leak them. */
-export interface TokenCipher {
+export interface Cipher {
   seal(plain: string): string;
   /** Throws when `sealed` was altered, truncated or sealed under another key. */
   open(sealed: string): string;
@@ -21,7 +23,7 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 
 /** A cipher from `TOKEN_ENCRYPTION_KEY`: 32 bytes, base64 (or base64url). */
-export function createTokenCipher(base64Key: string): TokenCipher {
+export function createCipher(base64Key: string): Cipher {
   const trimmed = base64Key.trim();
   // Buffer.from silently skips characters outside the alphabet, so check the text itself: a
   // hex key or a passphrase must not be accepted as some other 32 bytes by accident.
@@ -40,11 +42,11 @@ export function createTokenCipher(base64Key: string): TokenCipher {
  * A cipher with a random key that lives as long as this process: for secrets that only need to
  * survive between two turns of one conversation when no TOKEN_ENCRYPTION_KEY is set.
  */
-export function createEphemeralCipher(): TokenCipher {
+export function createEphemeralCipher(): Cipher {
   return cipherWithKey(randomBytes(KEY_BYTES));
 }
 
-function cipherWithKey(key: Buffer): TokenCipher {
+function cipherWithKey(key: Buffer): Cipher {
   // A key of its own for digests, so no HMAC output is ever made with the sealing key itself.
   const digestKey = createHmac('sha256', key).update('parley fingerprint v1').digest();
   return {
@@ -73,7 +75,7 @@ function cipherWithKey(key: Buffer): TokenCipher {
 }
 
 /** A token record as the stores keep it at rest: JSON, sealed when there is a cipher. */
-export function sealTokenRecord(record: TokenRecord, cipher: TokenCipher | undefined): string {
+export function sealTokenRecord(record: TokenRecord, cipher: Cipher | undefined): string {
   const json = JSON.stringify({ token: record.token, account: record.account });
   return cipher ? cipher.seal(json) : json;
 }
@@ -83,7 +85,7 @@ export function sealTokenRecord(record: TokenRecord, cipher: TokenCipher | undef
  * altered, stored in clear before a key was set) counts as absent: the user signs in again,
  * where throwing would fail every turn of that conversation until the token expires.
  */
-export function openTokenRecord(stored: string, cipher: TokenCipher | undefined): TokenRecord | undefined {
+export function openTokenRecord(stored: string, cipher: Cipher | undefined): TokenRecord | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(cipher ? cipher.open(stored) : stored);

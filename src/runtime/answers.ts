@@ -1,8 +1,8 @@
 // Reading a user's answer to a question: what each input type accepts and what it saves.
 import type { StepOf } from '../bot/schema.js';
-import type { JsonValue } from '../runtime/session.js';
-import type { UserInput } from '../runtime/turn.js';
-import { regex } from './regex-cache.js';
+import type { JsonValue } from '../json.js';
+import type { UserInput } from './turn.js';
+import { regex } from './patterns.js';
 
 export type Answer = { ok: true; value: JsonValue; goto?: string } | { ok: false };
 

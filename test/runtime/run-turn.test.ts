@@ -4,8 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine.js';
-import { conversationKey, runTurn, type Engine } from '../../src/runtime/conversation.js';
+import { createEngine } from '../../src/create-engine.js';
+import { conversationKey, runTurn } from '../../src/runtime/run-turn.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import type { TurnOutput, User } from '../../src/runtime/turn.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { createRedisStore } from '../../src/stores/redis-store.js';

@@ -1,36 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEphemeralCipher, createTokenCipher } from '../../src/stores/token-cipher.js';
+import { createEphemeralCipher, createCipher } from '../../src/stores/cipher.js';
 
 const key = randomBytes(32).toString('base64');
 
 describe('token cipher', () => {
   it('opens what it sealed', () => {
-    const cipher = createTokenCipher(key);
+    const cipher = createCipher(key);
     for (const plain of ['', 'ya29.a0AfH6SM', '{"token":"t","account":"a"}', '👋 héllo'.repeat(100)]) {
       expect(cipher.open(cipher.seal(plain))).toBe(plain);
     }
   });
 
   it('seals to one compact, versioned string that does not contain the secret', () => {
-    const sealed = createTokenCipher(key).seal('my-secret-token');
+    const sealed = createCipher(key).seal('my-secret-token');
     expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
     expect(sealed).not.toContain('my-secret-token');
   });
 
   it('seals the same text differently every time', () => {
-    const cipher = createTokenCipher(key);
+    const cipher = createCipher(key);
     expect(cipher.seal('same')).not.toBe(cipher.seal('same'));
   });
 
   it('accepts the key in base64url and with surrounding whitespace', () => {
     const raw = randomBytes(32);
-    const sealed = createTokenCipher(raw.toString('base64')).seal('x');
-    expect(createTokenCipher(` ${raw.toString('base64url')}\n`).open(sealed)).toBe('x');
+    const sealed = createCipher(raw.toString('base64')).seal('x');
+    expect(createCipher(` ${raw.toString('base64url')}\n`).open(sealed)).toBe('x');
   });
 
   it('refuses to open altered data', () => {
-    const cipher = createTokenCipher(key);
+    const cipher = createCipher(key);
     const sealed = cipher.seal('a token worth stealing');
     const body = Buffer.from(sealed.slice(3), 'base64url');
     for (const at of [0, 12, 20, body.length - 1]) {
@@ -44,8 +44,8 @@ describe('token cipher', () => {
   });
 
   it('cannot open what another key sealed', () => {
-    const sealed = createTokenCipher(key).seal('secret');
-    expect(() => createTokenCipher(randomBytes(32).toString('base64')).open(sealed)).toThrow();
+    const sealed = createCipher(key).seal('secret');
+    expect(() => createCipher(randomBytes(32).toString('base64')).open(sealed)).toThrow();
   });
 
   it('rejects a key that is not 32 bytes, says how to make one, and does not repeat the key', () => {
@@ -59,7 +59,7 @@ describe('token cipher', () => {
     for (const candidate of bad) {
       let message = '';
       try {
-        createTokenCipher(candidate);
+        createCipher(candidate);
       } catch (error) {
         message = (error as Error).message;
       }

@@ -3,11 +3,11 @@
 import type { Bot } from './bot/bot.js';
 import { createBackOff } from './effects/back-off.js';
 import { createEffectRunner } from './effects/effect-runner.js';
-import type { Engine } from './runtime/conversation.js';
+import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
-import { createEphemeralCipher, type TokenCipher } from './stores/token-cipher.js';
+import { createEphemeralCipher, type Cipher } from './stores/cipher.js';
 import type { Store } from './stores/store.js';
 
 export interface EngineOptions {
@@ -18,7 +18,7 @@ export interface EngineOptions {
   /** ALLOW_PRIVATE_NETWORKS, or `--demo-services`: calls may reach loopback and private addresses. */
   allowPrivateNetworks?: boolean;
   /** TOKEN_ENCRYPTION_KEY's cipher, shared by every instance; else a per-process one. */
-  cipher?: TokenCipher;
+  cipher?: Cipher;
   log?: Log;
   metrics?: Metrics;
   clock?: () => number;

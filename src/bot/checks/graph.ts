@@ -1,11 +1,11 @@
 // The bot as a graph of steps: which steps can ever run, and which loops can never end.
-import { resolveTarget } from './bot.js';
-import type { Bot, Position } from './bot.js';
-import type { BotSource, JsonPath } from './bot-source.js';
-import { allSteps, stepLabel, targetsOf } from './bot-steps.js';
-import type { StepAt } from './bot-steps.js';
-import type { Problem } from './problems.js';
-import type { Step } from './schema.js';
+import { resolveTarget } from '../bot.js';
+import type { Bot, Position } from '../bot.js';
+import type { BotSource, JsonPath } from '../bot-source.js';
+import { allSteps, stepLabel, targetsOf } from '../bot-steps.js';
+import type { StepAt } from '../bot-steps.js';
+import type { Problem } from '../problems.js';
+import type { Step } from '../schema.js';
 import { stronglyConnected } from './strongly-connected.js';
 
 export function checkGraph(bot: Bot, source: BotSource): Problem[] {

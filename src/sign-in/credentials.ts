@@ -3,9 +3,9 @@
 import type { AuthTokenDefinition } from '../bot/schema.js';
 import type { Session, Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
-import { keyedDigits } from './answer.js';
-import { failureWay, type Draft, type Next, type StepEvent } from './component.js';
-import { phrases } from './phrases.js';
+import { keyedDigits } from '../runtime/answers.js';
+import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
+import { phrases } from '../runtime/phrases.js';
 
 type AuthWait = Extract<Wait, { kind: 'auth' }>;
 

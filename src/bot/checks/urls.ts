@@ -1,11 +1,11 @@
 // The URLs a bot calls: the address (scheme, user, host, port) is the author's literal text, so
 // no answer can choose which server is called, and the whole is an absolute http(s) URL.
-import { placeholderInAddress, renderText, renderUrl } from '../templates/render.js';
-import { compileTemplate } from '../templates/template.js';
-import type { Bot } from './bot.js';
-import type { BotSource, JsonPath } from './bot-source.js';
-import { allSteps } from './bot-steps.js';
-import type { Problem } from './problems.js';
+import { placeholderInAddress, renderText, renderUrl } from '../../templates/render.js';
+import { compileTemplate } from '../../templates/template.js';
+import type { Bot } from '../bot.js';
+import type { BotSource, JsonPath } from '../bot-source.js';
+import { allSteps } from '../bot-steps.js';
+import type { Problem } from '../problems.js';
 
 export function checkUrls(bot: Bot, source: BotSource): Problem[] {
   const sites: Array<{ path: JsonPath; url: string }> = [];

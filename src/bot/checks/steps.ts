@@ -1,12 +1,12 @@
 // Rules about one definition or step at a time that the schema cannot say: keys that depend
 // on other keys, regular expressions that must compile, paths that must be readable, answers
 // that should be secret.
-import { patternError } from '../components/regex-cache.js';
-import { pathFault } from '../http/json-path.js';
-import type { Bot } from './bot.js';
-import type { BotSource, JsonPath } from './bot-source.js';
-import { allSteps } from './bot-steps.js';
-import type { Problem } from './problems.js';
+import { patternError } from '../../runtime/patterns.js';
+import { pathFault } from '../../http/json-path.js';
+import type { Bot } from '../bot.js';
+import type { BotSource, JsonPath } from '../bot-source.js';
+import { allSteps } from '../bot-steps.js';
+import type { Problem } from '../problems.js';
 
 export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
   const problems: Problem[] = [];

@@ -1,11 +1,11 @@
 // Names that must name something: the start script, trigger scripts, step targets, token
 // definitions; and ids and keywords that must not be used twice.
-import { normalizeKeyword, resolveTarget } from './bot.js';
-import type { Bot } from './bot.js';
-import type { BotSource, JsonPath } from './bot-source.js';
-import { allSteps, targetsOf } from './bot-steps.js';
-import { closestNames, likelyMeant } from './closest-names.js';
-import type { Problem } from './problems.js';
+import { normalizeKeyword, resolveTarget } from '../bot.js';
+import type { Bot } from '../bot.js';
+import type { BotSource, JsonPath } from '../bot-source.js';
+import { allSteps, targetsOf } from '../bot-steps.js';
+import { closestNames, likelyMeant } from '../closest-names.js';
+import type { Problem } from '../problems.js';
 
 export function checkReferences(bot: Bot, source: BotSource): Problem[] {
   const problems: Problem[] = [];

@@ -1,11 +1,11 @@
 // Placeholders must name something the bot can know when it renders them, and tokens and
 // secrets must never be rendered into what the user sees.
-import type { Bot } from './bot.js';
-import type { BotSource, JsonPath } from './bot-source.js';
-import { allSteps } from './bot-steps.js';
-import { closestNames, likelyMeant } from './closest-names.js';
-import { scanTemplate } from './placeholders.js';
-import type { Problem } from './problems.js';
+import type { Bot } from '../bot.js';
+import type { BotSource, JsonPath } from '../bot-source.js';
+import { allSteps } from '../bot-steps.js';
+import { closestNames, likelyMeant } from '../closest-names.js';
+import { scanTemplate } from '../template-scan.js';
+import type { Problem } from '../problems.js';
 
 /** A string in the bot that is rendered as a template. */
 interface TemplateSite {

@@ -3,26 +3,16 @@
 // order, across processes), read the session once, drive the interpreter, write it once.
 // The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
 // that is busy with an earlier message costs more (queueing for its lock).
-import type { Bot } from '../bot/bot.js';
-import { phrases } from '../components/phrases.js';
+import { phrases } from './phrases.js';
 import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
-import { drive, type EffectRunner } from './drive.js';
+import { drive } from './drive.js';
+import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
-import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
 import type { Session } from './session.js';
 import type { TurnOutput, User, UserInput } from './turn.js';
 
-export interface Engine {
-  bot: Bot;
-  store: Store;
-  effects: EffectRunner;
-  log: Log;
-  /** Turns and late replies still running, for shutdown. */
-  inFlight: InFlight;
-  clock?: () => number;
-}
 
 export interface TurnRequest {
   user: User;

@@ -4,15 +4,15 @@
 import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { readSettings } from '../../src/config.js';
-import { createEngine } from '../../src/engine.js';
-import type { Engine } from '../../src/runtime/conversation.js';
+import { createEngine } from '../../src/create-engine.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import type { Log } from '../../src/runtime/log.js';
 import { createRedisStore } from '../../src/stores/redis-store.js';
 import type { Store } from '../../src/stores/store.js';
-import { createTokenCipher } from '../../src/stores/token-cipher.js';
-import { botOf } from '../support/conversation.js';
-import { testKeyPrefix, testRedisUrl } from '../support/redis.js';
-import { startStandIn, type StandInService } from '../support/stand-in-service.js';
+import { createCipher } from '../../src/stores/cipher.js';
+import { botOf } from './conversation.js';
+import { testKeyPrefix, testRedisUrl } from './redis.js';
+import { startStandIn, type StandInService } from './stand-in-service.js';
 
 /** The environment most tests run with: loopback reachable, one bot secret. */
 export const testEnv = { ALLOW_PRIVATE_NETWORKS: 'true', BOT_SECRET_CLIENT_ID: 'client-7f3a' };
@@ -53,7 +53,7 @@ export function enginesOnRedis(label: string): (bot: Bot, options?: EngineOption
   });
   return (bot, options = {}) => {
     const prefix = testKeyPrefix(label);
-    const cipher = options.encryptionKey === undefined ? undefined : createTokenCipher(options.encryptionKey);
+    const cipher = options.encryptionKey === undefined ? undefined : createCipher(options.encryptionKey);
     const store = createRedisStore({ url: testRedisUrl(), prefix, ...(cipher && { cipher }) });
     opened.push(store);
     const engine = createEngine({

@@ -4,6 +4,7 @@
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, ChannelId, Choice, TurnOutput, UserInput } from '../../src/runtime/turn.js';
+import { dig } from '../fields.js';
 
 export function channelOf(channelId: string | undefined): ChannelId {
   return channelId === 'facebook' ? 'messenger' : 'web';
@@ -38,22 +39,14 @@ export function turnRequestOf(activity: Partial<Activity>, via: Authority): Turn
 // (or an Adaptive Card submit) comes as `value`.
 function choiceOf(activity: Partial<Activity>): string | undefined {
   const data: unknown = activity.channelData;
-  const payload = pick(data, 'message', 'quick_reply', 'payload') ?? pick(data, 'postback', 'payload');
+  const payload = dig(data, 'message', 'quick_reply', 'payload') ?? dig(data, 'postback', 'payload');
   if (typeof payload === 'string' && payload !== '') return payload;
   const value: unknown = activity.value;
   if (typeof value === 'string' && value !== '') return value;
-  const inner = pick(value, 'value');
+  const inner = dig(value, 'value');
   return typeof inner === 'string' && inner !== '' ? inner : undefined;
 }
 
-function pick(value: unknown, ...path: string[]): unknown {
-  let at = value;
-  for (const key of path) {
-    if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
 
 /** One message activity per reply; the question last, its choices as suggested actions. */
 export function activitiesOf(output: TurnOutput): Partial<Activity>[] {

@@ -14,16 +14,17 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
 } from 'botbuilder';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
+import type { TurnAnswer } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Authority, ChannelId, TurnOutput } from '../../src/runtime/turn.js';
 import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
+import type { RunTurn } from '../channel.js';
 
 export interface BotFrameworkDeps {
-  run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  run: RunTurn;
   /** MicrosoftAppId: without it, nothing authenticates an activity. */
   appId: string | undefined;
   /**

@@ -2,6 +2,7 @@
 // and Messenger (`entry[].messaging[]`). Delivery receipts, reads and echoes run nothing.
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { UserInput } from '../../src/runtime/turn.js';
+import { dig, isRecord, phoneOf, records, textOf, type Json } from '../fields.js';
 
 /** Where the replies to one inbound message go. */
 export type MetaAddress = { kind: 'whatsapp'; to: string; phoneNumberId: string | undefined } | { kind: 'messenger'; psid: string };
@@ -11,10 +12,9 @@ export interface MetaMessage {
   address: MetaAddress;
 }
 
-type Json = Record<string, unknown>;
 
 export function metaMessages(body: unknown): MetaMessage[] {
-  if (!isObject(body)) return [];
+  if (!isRecord(body)) return [];
   if (body.object === 'whatsapp_business_account') return whatsappMessages(body);
   if (body.object === 'page') return messengerMessages(body);
   return [];
@@ -22,24 +22,24 @@ export function metaMessages(body: unknown): MetaMessage[] {
 
 function whatsappMessages(body: Json): MetaMessage[] {
   const found: MetaMessage[] = [];
-  for (const entry of list(body.entry)) {
-    for (const change of list(entry.changes)) {
-      const value = isObject(change.value) ? change.value : {};
-      const metadata = isObject(value.metadata) ? value.metadata : {};
-      const phoneNumberId = text(metadata.phone_number_id);
-      for (const message of list(value.messages)) {
-        const from = text(message.from);
-        const id = text(message.id);
+  for (const entry of records(body.entry)) {
+    for (const change of records(entry.changes)) {
+      const value = isRecord(change.value) ? change.value : {};
+      const metadata = isRecord(value.metadata) ? value.metadata : {};
+      const phoneNumberId = textOf(metadata.phone_number_id);
+      for (const message of records(value.messages)) {
+        const from = textOf(message.from);
+        const id = textOf(message.id);
         if (from === undefined || id === undefined) continue;
         // Examples send `16505551234`; the same user reached through Twilio is `+16505551234`.
         const user = from.startsWith('+') ? from : `+${from}`;
         found.push({
           request: {
-            user: /^\+[1-9]\d{6,14}$/.test(user) ? { id: user, channel: 'whatsapp', via: 'meta', phone: user } : { id: user, channel: 'whatsapp', via: 'meta' },
+            user: { id: user, channel: 'whatsapp', via: 'meta', ...phoneOf(user) },
             conversation: `whatsapp:${user}`,
             input: whatsappInput(message),
             delivery: `meta:${id}`,
-            ...sentAt(Number(text(message.timestamp)) * 1000),
+            ...sentAt(Number(textOf(message.timestamp)) * 1000),
           },
           address: { kind: 'whatsapp', to: from, phoneNumberId },
         });
@@ -50,7 +50,7 @@ function whatsappMessages(body: Json): MetaMessage[] {
 }
 
 function whatsappInput(message: Json): UserInput {
-  const at = (...path: string[]) => text(dig(message, ...path));
+  const at = (...path: string[]) => textOf(dig(message, ...path));
   switch (message.type) {
     case 'text':
       return { text: at('text', 'body') ?? '' };
@@ -70,19 +70,19 @@ function whatsappInput(message: Json): UserInput {
 
 function messengerMessages(body: Json): MetaMessage[] {
   const found: MetaMessage[] = [];
-  for (const entry of list(body.entry)) {
-    for (const event of list(entry.messaging)) {
-      const psid = text(dig(event, 'sender', 'id'));
+  for (const entry of records(body.entry)) {
+    for (const event of records(entry.messaging)) {
+      const psid = textOf(dig(event, 'sender', 'id'));
       if (psid === undefined) continue;
       let input: UserInput;
       let mid: string | undefined;
-      if (isObject(event.message)) {
+      if (isRecord(event.message)) {
         if (event.message.is_echo === true) continue;
-        input = withChoice(text(event.message.text) ?? '', text(dig(event.message, 'quick_reply', 'payload')));
-        mid = text(event.message.mid);
-      } else if (isObject(event.postback)) {
-        input = withChoice(text(event.postback.title) ?? '', text(event.postback.payload));
-        mid = text(event.postback.mid);
+        input = withChoice(textOf(event.message.text) ?? '', textOf(dig(event.message, 'quick_reply', 'payload')));
+        mid = textOf(event.message.mid);
+      } else if (isRecord(event.postback)) {
+        input = withChoice(textOf(event.postback.title) ?? '', textOf(event.postback.payload));
+        mid = textOf(event.postback.mid);
       } else continue;
       const request: TurnRequest = { user: { id: psid, channel: 'messenger', via: 'meta' }, conversation: `messenger:${psid}`, input, ...sentAt(Number(event.timestamp)) };
       if (mid !== undefined) request.delivery = `meta:${mid}`;
@@ -99,22 +99,4 @@ function sentAt(ms: number): Pick<TurnRequest, 'sentAt'> {
 
 function withChoice(textValue: string, choice: string | undefined): UserInput {
   return choice === undefined || choice === '' ? { text: textValue } : { text: textValue, choice };
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isObject) : [];
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-}
-
-function dig(value: unknown, ...path: string[]): unknown {
-  let at = value;
-  for (const key of path) at = isObject(at) ? at[key] : undefined;
-  return at;
 }

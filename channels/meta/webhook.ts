@@ -1,16 +1,16 @@
 // GET /meta/webhook: Meta's verification handshake. POST: signed events, answered 200 at once
 // (Meta retries slow webhooks); the turns then run and their replies go out through the Graph API.
 import express, { Router } from 'express';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
 import { metaMessages, type MetaMessage } from './inbound.js';
 import { graphCalls, type GraphSend } from './outbound.js';
 import { isSignedByMeta } from './signature.js';
+import type { RunTurn } from '../channel.js';
 
 export interface MetaDeps {
-  run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  run: RunTurn;
   appSecret: string;
   verifyToken: string;
   /** META_PHONE_NUMBER_ID: where WhatsApp replies go from when the event does not say. */

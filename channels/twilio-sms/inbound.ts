@@ -1,7 +1,8 @@
 // A Twilio Messaging webhook (SMS, or WhatsApp through Twilio) as a turn request.
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
-import { field, twilioSid } from './signature.js';
+import { field, phoneOf } from '../fields.js';
+import { twilioSid } from '../twilio/signature.js';
 
 export interface InboundMessage {
   request: TurnRequest;
@@ -12,7 +13,6 @@ export interface InboundMessage {
 }
 
 const whatsappPrefix = 'whatsapp:';
-const e164 = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Undefined when a field the turn needs is missing: the request is malformed. `via` is
@@ -28,8 +28,7 @@ export function parseTwilioMessage(fields: Record<string, unknown>, via: Authori
   // WhatsApp may name a user by an id that is not a phone number (`whatsapp:<BSUID>`).
   const id = whatsapp ? from.slice(whatsappPrefix.length).trim() : from;
   if (id === '') return undefined;
-  const user: User = { id, channel: whatsapp ? 'whatsapp' : 'sms', via };
-  if (e164.test(id)) user.phone = id;
+  const user: User = { id, channel: whatsapp ? 'whatsapp' : 'sms', via, ...phoneOf(id) };
 
   const input: UserInput = { text: field(fields, 'Body') ?? '' };
   const payload = field(fields, 'ButtonPayload');

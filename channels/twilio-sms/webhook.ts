@@ -1,16 +1,17 @@
 // POST /twilio/sms: SMS and WhatsApp through Twilio. The answer is TwiML with what the turn
 // produced by the deadline; what comes later goes out through the REST API.
 import { Router } from 'express';
-import { twilioForm } from './form.js';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
+import { twilioForm } from '../twilio/form.js';
+import type { TurnOptions } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';
 import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
-import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from './signature.js';
+import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
+import type { RunTurn } from '../channel.js';
 
 export interface TwilioSmsDeps {
-  run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  run: RunTurn;
   signature: TwilioSignatureSettings;
   /** Twilio gives a webhook 15 s, retries included. */
   deadlineMs: number;

@@ -2,7 +2,8 @@
 // URLs our TwiML gives Twilio (`/twilio/voice?n=3`), so a retried callback names the same step.
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
-import { field, twilioSid } from '../twilio-sms/signature.js';
+import { field, phoneOf } from '../fields.js';
+import { twilioSid } from '../twilio/signature.js';
 
 export type CallMoment =
   /** The call rings: the conversation starts without input. */
@@ -20,14 +21,12 @@ export interface InboundCall {
   moment: CallMoment;
 }
 
-const e164 = /^\+[1-9]\d{6,14}$/;
 
 export function parseCall(fields: Record<string, unknown>, query: Record<string, unknown>, via: Authority): InboundCall | undefined {
   const callSid = twilioSid(fields, 'CallSid');
   const from = field(fields, 'From')?.trim();
   if (!callSid || !from) return undefined;
-  const user: User = { id: from, channel: 'phone', via };
-  if (e164.test(from)) user.phone = from;
+  const user: User = { id: from, channel: 'phone', via, ...phoneOf(from) };
 
   const wait = count(query.wait);
   const n = count(query.n);

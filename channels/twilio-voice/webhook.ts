@@ -3,14 +3,14 @@
 // A step's turn runs once (delivery = CallSid + step); silences and returns run nothing but
 // read what the store keeps for the call.
 import { Router } from 'express';
-import { twilioForm } from '../twilio-sms/form.js';
-import type { TurnAnswer, TurnOptions, TurnRequest } from '../../src/runtime/run-turn.js';
+import { twilioForm } from '../twilio/form.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Prompt, TurnOutput, UserInput } from '../../src/runtime/turn.js';
-import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio-sms/signature.js';
+import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
+import type { RunTurn } from '../channel.js';
 
 /** Small values with a TTL (the store's `keyed`). */
 export interface CallScratch {
@@ -19,7 +19,7 @@ export interface CallScratch {
 }
 
 export interface TwilioVoiceDeps {
-  run: (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
+  run: RunTurn;
   signature: TwilioSignatureSettings;
   scratch: CallScratch;
   /** Keys are per bot, as the store may be shared. */

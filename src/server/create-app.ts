@@ -6,7 +6,7 @@ import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
 import { twilioSender } from '../../channels/twilio-sms/outbound.js';
-import type { TwilioSignatureSettings } from '../../channels/twilio-sms/signature.js';
+import type { TwilioSignatureSettings } from '../../channels/twilio/signature.js';
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
 import { twilioVoiceRoutes } from '../../channels/twilio-voice/webhook.js';
 import type { Settings } from '../config.js';

@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Authority } from '../../src/runtime/turn.js';
+import { field, isRecord } from '../fields.js';
 
 export interface TwilioSignatureSettings {
   /** TWILIO_AUTH_TOKEN; without it every request is refused, unless `validate` is false. */
@@ -43,9 +44,6 @@ export function twilioAuthority(settings: TwilioSignatureSettings): Authority {
   return settings.validate ? 'twilio' : 'unverified';
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A Twilio id of the given kind (`SM`/`MM` messages, `CA` calls): two letters and 32 lower-case
@@ -58,10 +56,4 @@ export function twilioSid(fields: Record<string, unknown>, name: 'MessageSid' | 
   const value = field(fields, name);
   const shape = name === 'MessageSid' ? /^(SM|MM)[0-9a-f]{32}$/ : /^CA[0-9a-f]{32}$/;
   return value !== undefined && shape.test(value) ? value : undefined;
-}
-
-/** A form field as one string: repeated fields are malformed for the fields we read. */
-export function field(fields: Record<string, unknown>, name: string): string | undefined {
-  const value = fields[name];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -2,7 +2,7 @@
 // XML, multipart) is refused before the signature check or a turn can read fields from it.
 import express, { type RequestHandler } from 'express';
 import { ParleyError } from '../../src/runtime/errors.js';
-import { isRecord } from './signature.js';
+import { isRecord } from '../fields.js';
 
 const formType = 'application/x-www-form-urlencoded';
 const parseForm = express.urlencoded({ extended: false, limit: '100kb' });

@@ -25,12 +25,24 @@ const wholeNumber = (min: number, max: number, what: string) =>
   });
 const httpUrl = z.preprocess(blankIsUnset, z.string().optional()).refine((value) => value === undefined || /^https?:\/\/[^/\s]+/i.test(value), 'write an http:// or https:// URL');
 
+/** Whether `text` is a URL; never throws (the parser's error would quote it, password included). */
+function parses(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   PORT: wholeNumber(0, 65_535, 'a port number from 0 to 65535'),
   BOT_FILE: text,
   BOT_DIR: text,
-  REDIS_URL: z.preprocess(blankIsUnset, z.string().optional()).refine((value) => value === undefined || /^rediss?:\/\//i.test(value), 'write a redis:// or rediss:// URL'),
-  REDIS_CLUSTER_NODES: text,
+  REDIS_URL: z.preprocess(blankIsUnset, z.string().optional()).refine((value) => value === undefined || (/^rediss?:\/\//i.test(value) && parses(value)), 'write a redis:// or rediss:// URL'),
+  REDIS_CLUSTER_NODES: z
+    .preprocess(blankIsUnset, z.string().optional())
+    .refine((value) => value === undefined || value.split(',').every((node) => node.trim() === '' || parses(/^rediss?:\/\//i.test(node.trim()) ? node.trim() : `redis://${node.trim()}`)), 'write host:port (or redis://host:port) nodes, separated by commas'),
   PUBLIC_URL: httpUrl,
   TWILIO_API_URL: httpUrl,
   META_GRAPH_URL: httpUrl,

@@ -14,7 +14,13 @@ export interface SendBounds {
  * Runs `send`, waiting for it at most `waitMs`. `failed` is called once, with a reason of our
  * own words (never the library's message), if the send fails or has not ended by `giveUpMs`.
  */
-export async function sendWithin(send: () => Promise<unknown>, bounds: SendBounds, failed: (reason: string) => void): Promise<void> {
+export async function sendWithin(
+  send: () => Promise<unknown>,
+  bounds: SendBounds,
+  failed: (reason: string) => void,
+  /** Takes the send once the caller stops waiting, so shutdown can wait for it. */
+  background?: (work: Promise<void>) => void,
+): Promise<void> {
   let reported = false;
   const report = (reason: string) => {
     if (reported) return;
@@ -36,6 +42,7 @@ export async function sendWithin(send: () => Promise<unknown>, bounds: SendBound
   await Promise.race([sending, waited]);
   // Past the wait the send is on its own; a failure after this is still reported.
   clearTimeout(waiting);
+  background?.(sending);
 }
 
 /** An error code (ECONNREFUSED) or HTTP status, else the error's class: no message, which may quote the reply. */

@@ -49,6 +49,8 @@ export interface BotFrameworkDeps {
   replyBounds?: SendBounds;
   /** A reply that did not reach the channel, for /metrics. */
   deliveryFailed: (channel: ChannelId) => void;
+  /** Sends that go on after the answer, so shutdown can wait for them. */
+  background?: (work: Promise<void>) => void;
   log: Log;
 }
 
@@ -90,10 +92,15 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
   /** Sends within `bounds`; a failure is counted and logged on one line, without a stack. */
   const sendReplies = (activity: Activity, conversation: string, bounds: SendBounds, send: () => Promise<unknown>) => {
     const channel = channelOf(activity.channelId ?? undefined);
-    return sendWithin(send, bounds, (reason) => {
-      deps.deliveryFailed(channel);
-      deps.log.warn({ conversation, channel, reason }, 'replies could not be delivered to the serviceUrl');
-    });
+    return sendWithin(
+      send,
+      bounds,
+      (reason) => {
+        deps.deliveryFailed(channel);
+        deps.log.warn({ conversation, channel, reason }, 'replies could not be delivered to the serviceUrl');
+      },
+      deps.background,
+    );
   };
 
   const logic = async (context: TurnContext): Promise<void> => {

@@ -73,7 +73,12 @@ export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversatio
   return `${request.user.via}:${request.conversation}`;
 }
 
-export async function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
+export function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
+  // Tracked from its first round trip, so a shutdown that begins meanwhile waits for it.
+  return engine.inFlight.track(startTurn(engine, request, options));
+}
+
+async function startTurn(engine: Engine, request: TurnRequest, options: TurnOptions): Promise<TurnAnswer> {
   const { delivery } = request;
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
@@ -159,7 +164,14 @@ async function turn(
   });
   interrupted.catch(() => undefined);
   try {
-    held = begun.kind === 'started' ? { session: begun.session, owner: begun.owner } : await waitForTurn(store, conversation);
+    if (begun.kind === 'started') held = { session: begun.session, owner: begun.owner };
+    else {
+      // Queued behind another turn's lock: a shutdown does not wait for the queue to move (the
+      // wait ends on its own, with the store closing; its outcome no longer matters then).
+      const waiting = waitForTurn(store, conversation);
+      waiting.catch(() => undefined);
+      held = await Promise.race([waiting, interrupted]);
+    }
     const { owner } = held;
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();

@@ -118,6 +118,7 @@ export function createApp(options: AppOptions): Express {
       ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
       ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
       deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
+      background: (work) => void engine.inFlight.track(work),
       log,
     }),
   );

@@ -54,19 +54,22 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // A mark that lives as long as Redis keeps its data. Missing when a connection is made again,
   // it says Redis came back empty (restarted without persistence, or flushed): conversations
   // that were under way have lost their place, and their users are told so.
+  // Every instance remembers the mark it saw and compares on each reconnect, so each learns of
+  // the loss, whichever of them wrote the new mark.
   const epochKey = `${prefix}:epoch`;
-  let readyBefore = false;
+  let epoch: string | undefined;
   let lostAt: number | undefined;
+  // One pipeline, sent as the connection becomes ready: ahead of the commands that queued
+  // while it was down, so the first turn after the loss already knows of it.
+  const checkEpoch = async () => {
+    const [, read] = (await client.pipeline().set(epochKey, `${Date.now()}.${Math.random().toString(36).slice(2)}`, 'NX').get(epochKey).exec()) ?? [];
+    const now = typeof read?.[1] === 'string' ? read[1] : undefined;
+    if (epoch !== undefined && now !== epoch) lostAt = Date.now();
+    epoch = now;
+  };
   client.on('ready', () => {
     connectionError = undefined;
-    const again = readyBefore;
-    readyBefore = true;
-    void client.set(epochKey, String(Date.now()), 'NX').then(
-      (created) => {
-        if (created === 'OK' && again) lostAt = Date.now();
-      },
-      () => undefined,
-    );
+    checkEpoch().catch(() => undefined);
   });
 
   // A turn's claim and its answer must survive a failover: on a Cluster they wait for a replica.

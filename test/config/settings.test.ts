@@ -63,3 +63,20 @@ describe('readSettings', () => {
     expect(() => readSettings({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT: .*\n.*LOG_LEVEL: /);
   });
 });
+
+describe('Redis settings that do not parse', () => {
+  it.each([
+    ['REDIS_URL', 'redis://admin:hunter2secret@10.0.0.1:70000'],
+    ['REDIS_CLUSTER_NODES', 'redis://admin:hunter2secret@10.0.0.1:70000'],
+  ])('refuses %s without printing its password', (name, value) => {
+    let error: unknown;
+    try {
+      readSettings({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(String((error as Error).message)).toContain(name);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('hunter2secret');
+  });
+});

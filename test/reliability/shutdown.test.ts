@@ -86,3 +86,43 @@ describe('SIGTERM', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe('what a shutdown waits for and interrupts', () => {
+  const smallBot = async () => {
+    const { botOf } = await import('../support/conversation.js');
+    return botOf({ format: 1, id: 'small', name: 'Small', start: 'main', scripts: { main: { steps: [{ type: 'question', ask: 'Name?', save: 'n' }, { type: 'end', text: 'Bye {n}.' }] } } });
+  };
+  const user = { id: '+15550300001', channel: 'sms' as const, via: 'twilio' as const };
+
+  it('tracks a turn from its first round trip to the store', async () => {
+    const { createEngine } = await import('../../src/create-engine.js');
+    const { createMemoryStore } = await import('../../src/stores/memory-store.js');
+    const store = createMemoryStore();
+    const slow = { ...store, turns: { ...store.turns, begin: async (...args: Parameters<typeof store.turns.begin>) => (await new Promise((r) => setTimeout(r, 100)), store.turns.begin(...args)) } };
+    const engine = createEngine({ bot: await smallBot(), store: slow });
+    const { runTurn } = await import('../../src/runtime/run-turn.js');
+    const turn = runTurn(engine, { user, conversation: 'sms:x', input: { text: 'hi' } });
+    expect(engine.inFlight.size).toBe(1);
+    await turn;
+    expect(engine.inFlight.size).toBe(0);
+  });
+
+  it('interrupts a turn queued behind another turn’s lock, freeing its message for a retry', async () => {
+    const { createEngine } = await import('../../src/create-engine.js');
+    const { createMemoryStore } = await import('../../src/stores/memory-store.js');
+    const { conversationKey, runTurn } = await import('../../src/runtime/run-turn.js');
+    const store = createMemoryStore();
+    const engine = createEngine({ bot: await smallBot(), store });
+    const conversation = 'sms:queued';
+    // Another instance's turn holds the conversation.
+    const holder = await store.locks.acquire(conversationKey({ user, conversation }), 60_000, 0);
+    const queued = runTurn(engine, { user, conversation, input: { text: 'hi' }, delivery: 'twilio:SM1' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    engine.inFlight.interrupt();
+    const started = Date.now();
+    expect((await queued).replies.map((r) => r.text)).toEqual(['Sorry, we were interrupted. Please send that again.']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await store.turns.delivery(conversationKey({ user, conversation }), 'twilio:SM1')).toEqual({ kind: 'unknown' });
+    await holder?.();
+  });
+});

@@ -46,7 +46,7 @@ describe('Redis outages', () => {
     const after = await sms('hello again');
     expect(after.status).toBe(200);
     expect(twimlTexts(after.text, 'Message')).toEqual(['Sorry, we lost track of our conversation, so we are starting over.', 'Your name?']);
-    // Someone new, or the next conversation once this one ended, is greeted as usual.
+    // The conversation goes on from there.
     expect(twimlTexts((await sms('Ada')).text, 'Message')).toEqual(['Thanks, Ada.']);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
@@ -69,5 +69,30 @@ describe('Redis outages', () => {
     // The answer that was asked is still the question's: nothing was half-applied.
     const after = await sms('Ada');
     expect(twimlTexts(after.text, 'Message')).toEqual(['Thanks, Ada.']);
+  });
+});
+
+describe('Redis back empty, seen from several instances', () => {
+  it('is noticed by every store on that Redis, not only the one that writes the new mark', async () => {
+    const redis = await startRedisServer();
+    servers.push(redis);
+    const { createRedisStore } = await import('../../src/stores/redis-store.js');
+    const stores = [createRedisStore({ url: redis.url, prefix: 'epoch-a' }), createRedisStore({ url: redis.url, prefix: 'epoch-a' })];
+    try {
+      await Promise.all(stores.map((store) => store.ping()));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(stores.map((store) => store.lostStateAt?.())).toEqual([undefined, undefined]);
+      await redis.stop();
+      servers.push(await startRedisServer(redis.port));
+      // Each reconnects on its own schedule, then reads the mark.
+      const until = Date.now() + 10_000;
+      while (stores.some((store) => store.lostStateAt?.() === undefined) && Date.now() < until) {
+        await Promise.all(stores.map((store) => store.ping().catch(() => undefined)));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(stores.map((store) => typeof store.lostStateAt?.())).toEqual(['number', 'number']);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 });

@@ -97,7 +97,13 @@ interface ClusterSeed {
 
 function parseClusterNode(entry: string): ClusterSeed {
   const text = entry.trim();
-  const url = new URL(/^rediss?:\/\//i.test(text) ? text : `redis://${text}`);
+  let url: URL;
+  try {
+    url = new URL(/^rediss?:\/\//i.test(text) ? text : `redis://${text}`);
+  } catch {
+    // The parser's own error quotes its input, password included.
+    throw new Error(`REDIS_CLUSTER_NODES: "${redactUrl(text)}" is not host:port`);
+  }
   const port = url.port === '' ? 6379 : Number(url.port);
   if (url.hostname === '' || !Number.isInteger(port)) {
     throw new Error(`REDIS_CLUSTER_NODES: "${redactUrl(text)}" is not host:port`);

@@ -110,6 +110,10 @@ const TURN_COMMIT = `${SESSION_VERSION}
 local written = 0
 if ARGV[3] ~= '' and current == (tonumber(ARGV[2]) + 1) .. '|' .. ARGV[4] then
   written = 1
+elseif ARGV[3] == '' and version == 0 then
+  -- Ending a conversation whose session is gone (a run of this script before this one, or
+  -- its expiry): there is nothing to write over, so the end stands.
+  written = 1
 elseif version == tonumber(ARGV[2]) then
   if ARGV[3] == '' then
     redis.call('DEL', KEYS[1])

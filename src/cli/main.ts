@@ -4,6 +4,7 @@ import { botJsonSchema } from '../bot/json-schema.js';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
+import { readSettings } from '../config.js';
 import { chat } from './chat.js';
 import { demo, demoBotPath } from './demo.js';
 import { loadOrExit } from './load-or-exit.js';
@@ -30,7 +31,7 @@ program
   .option('--demo-services', 'start the demo auth service and API on 127.0.0.1:4010 and let calls reach loopback (development only)')
   .action(async (botPath: string | undefined, options: { port?: number; demoServices?: boolean }) => {
     const { serve } = await import('./serve.js');
-    await serve(botPath ?? process.env.BOT_FILE ?? demoBotPath, options);
+    await serve(botPath ?? readSettings(process.env).botFile ?? demoBotPath, options);
   });
 
 program

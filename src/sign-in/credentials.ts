@@ -87,7 +87,8 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
     }
     const tries = wait.tries + 1;
     if (tries >= definition.maxAttempts) {
-      draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.signInGaveUp });
+      // The author's failure way speaks for itself: the built-in words only when there is none.
+      if (ways.failure === undefined) draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.signInGaveUp });
       return failureWay(ways.failure);
     }
     const invalid = definition.invalidMessage === undefined ? phrases.signInRefused : draft.text(definition.invalidMessage);

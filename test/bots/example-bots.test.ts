@@ -80,7 +80,6 @@ describe('scripts/demo.json', () => {
       > ada
       And your password?
       > nope
-      Sorry, I couldn't sign you in.
       We couldn't sign you in. Please call us at +1 555 0100.
       > hi
       Welcome to ACME Bank.

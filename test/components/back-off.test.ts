@@ -63,7 +63,6 @@ describe('back-off of refused sign-ins', () => {
       Not accepted.
       Password?
       > wrong-3
-      Sorry, I couldn't sign you in.
       Sign-in failed.
       `,
     );
@@ -95,7 +94,7 @@ describe('back-off of refused sign-ins', () => {
     const clock = handClock();
     const { engine } = engineFor(bankFor(service, 2), { clock: clock.now });
     const chat = chatWith(engine, { user: ada });
-    await play(chat, "> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> wrong\nSorry, I couldn't sign you in.\nSign-in failed.");
+    await play(chat, "> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> wrong\nSign-in failed.");
     // The third failure, in a new conversation, starts a pause of 30 s.
     await play(chat, '> hi\nPassword?\n> wrong\nNot accepted.\nPassword?\n> right\nToo many attempts. Please wait 30 seconds and try again.\nSign-in failed.');
     expect(service.requests).toHaveLength(3);

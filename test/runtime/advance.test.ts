@@ -285,7 +285,7 @@ describe('the interpreter with tokens', () => {
     expect(texts(firstRefusal)).toEqual(["Sorry, those details weren't accepted. Let's try again."]);
     expect(firstRefusal.prompt?.text).toBe('PIN?');
     const last = steps.at(-1)!;
-    expect(texts(last)).toEqual(["Sorry, I couldn't sign you in.", 'Sign-in failed.']);
+    expect(texts(last)).toEqual(['Sign-in failed.']);
   });
 
   it('drops a token the API refused, signs in again and calls once more', () => {

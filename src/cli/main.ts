@@ -9,6 +9,15 @@ import { chat } from './chat.js';
 import { demo, demoBotPath } from './demo.js';
 import { loadOrExit } from './load-or-exit.js';
 
+// A reader that stops early (`parley chat … | head -1`) closes our standard output: that ends
+// the command quietly, as it does for any Unix tool, rather than with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const program = new Command('parley').description('Parley: a chatbot conversation engine').showHelpAfterError();
 
 program

@@ -85,6 +85,23 @@ describe('parley chat', () => {
     expect(notAsked.stdout).not.toContain('balance is');
   });
 
+  it('exits quietly when its reader stops early, as `| head -1` does', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(root, 'bin', 'parley.js'), 'chat', 'scripts/pizza.json'], { cwd: root, env: { ...process.env, REDIS_URL: '' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // Read the first answer, then close our end of the pipe, as head does, and go on typing.
+    const first = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdin.write('hi\n');
+    await first;
+    child.stdout.destroy();
+    child.stdin.write('1\n2\nno\n');
+    child.stdin.end('1234\nhi\n');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|at /);
+  });
+
   it('refuses a bot with errors, naming the way to list them', async () => {
     const result = await parley(['chat', 'test/fixtures/bots/unknown-start.json'], '');
     expect(result.code).toBe(1);

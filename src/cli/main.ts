@@ -5,6 +5,7 @@ import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
 import { readSettings } from '../config.js';
+import { botPaths } from './bot-paths.js';
 import { chat } from './chat.js';
 import { demo, demoBotPath } from './demo.js';
 import { loadOrExit } from './load-or-exit.js';
@@ -46,10 +47,14 @@ program
 program
   .command('validate')
   .description('check bot files; exit 1 when any has an error')
-  .argument('<bots...>', 'bot files')
+  .argument('<bots...>', 'bot files, or folders of them')
   .action(async (paths: string[]) => {
     let failed = false;
-    for (const path of paths) {
+    for (const { path, skip } of await botPaths(paths)) {
+      if (skip !== undefined) {
+        process.stdout.write(`${path}: ${skip}\n`);
+        continue;
+      }
       const { bot, problems } = await loadBotFile(path);
       for (const problem of problems) process.stdout.write(`${formatProblem(problem)}\n`);
       if (bot === undefined) failed = true;

@@ -23,6 +23,16 @@ async function parley(args: string[], input?: string): Promise<{ code: number; s
 }
 
 describe('parley validate', () => {
+  it('checks every bot of a folder, and skips the JSON Schema that sits among them', async () => {
+    for (const args of [['scripts'], ['scripts/bot.schema.json', 'scripts/demo.json']]) {
+      const result = await parley(['validate', ...args]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('scripts/bot.schema.json: a JSON Schema, not a bot: skipped');
+      expect(result.stdout).toContain('scripts/demo.json: ok');
+    }
+    expect((await parley(['validate', 'scripts'])).stdout).toContain('scripts/phone-bank.json: ok');
+  });
+
   it('exits 0 for the example bots', async () => {
     const result = await parley(['validate', 'scripts/demo.json', 'scripts/pizza.json', 'scripts/phone-bank.json']);
     expect(result.code).toBe(0);

@@ -7,20 +7,12 @@
 // Channels reach the runtime only through `RunTurn`; the runtime imports no channel.
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../src/runtime/run-turn.js';
 import type { ChannelId, TurnOutput } from '../src/runtime/turn.js';
-import type { Json } from './fields.js';
 
 /** A turn, as the server gives it to a channel: runTurn on its engine, timed for /metrics. */
 export type RunTurn = (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
 
 /** Sends what a turn produced after its webhook was answered, to the user at `address`. */
 export type SendLater<Address> = (address: Address, output: TurnOutput) => Promise<void>;
-
-/**
- * Sends a turn's output to a user unprompted, at the address their channel gave with their
- * last message (TurnRequest.address). Each channel registers one under its address's `channel`.
- */
-export type SendUnprompted = (address: Json, output: TurnOutput) => Promise<void>;
-export type RegisterUnprompted = (channel: string, send: SendUnprompted) => void;
 
 /** A reply that never reached its channel, for /metrics. */
 export type DeliveryFailed = (channel: ChannelId) => void;

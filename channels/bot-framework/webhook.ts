@@ -12,7 +12,6 @@ import {
   TurnContext,
   type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
-  type ConversationReference,
   type InvokeResponse,
 } from 'botbuilder';
 import type { TurnAnswer } from '../../src/runtime/run-turn.js';
@@ -22,8 +21,7 @@ import type { Authority, ChannelId, TurnOutput } from '../../src/runtime/turn.js
 import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
-import type { RegisterUnprompted, RunTurn } from '../channel.js';
-import type { JsonValue } from '../../src/json.js';
+import type { RunTurn } from '../channel.js';
 
 export interface BotFrameworkDeps {
   run: RunTurn;
@@ -53,8 +51,6 @@ export interface BotFrameworkDeps {
   deliveryFailed: (channel: ChannelId) => void;
   /** Sends that go on after the answer, so shutdown can wait for them. */
   background?: (work: Promise<void>) => void;
-  /** Where this channel's sender of unprompted messages is registered. */
-  registerUnprompted?: RegisterUnprompted;
   log: Log;
 }
 
@@ -107,24 +103,6 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     );
   };
 
-  // A conversation reference is how the Bot Framework reaches a user later (a proactive message).
-  deps.registerUnprompted?.('botframework', async (address, output) => {
-    const reference = address.reference as Partial<ConversationReference> | undefined;
-    const activities = activitiesOf(output);
-    if (reference === undefined || typeof reference !== 'object' || activities.length === 0) return;
-    const channel = channelOf(typeof reference.channelId === 'string' ? reference.channelId : undefined);
-    await sendWithin(
-      () => adapter.continueConversationAsync(appId, reference, async (later) => {
-        await later.sendActivities(activities);
-      }),
-      lateBounds,
-      (reason) => {
-        deps.deliveryFailed(channel);
-        deps.log.warn({ channel, reason }, 'an unprompted message could not be delivered to the serviceUrl');
-      },
-    );
-  });
-
   const logic = async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
     // Parley handles no invoke (card buttons come as messages with a `value`). botbuilder would
@@ -149,7 +127,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     };
     let answer: TurnAnswer;
     try {
-      answer = await deps.run({ ...request, deliveryTtlSeconds, address: { channel: 'botframework', reference: JSON.parse(JSON.stringify(reference)) as JsonValue } }, { deadlineMs: deps.deadlineMs, late });
+      answer = await deps.run({ ...request, deliveryTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     } catch (error) {
       deps.log.error({ err: error, conversation: request.conversation }, 'turn failed');
       await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivity(sorry));

@@ -7,15 +7,6 @@ import { dig, isRecord, phoneOf, records, textOf, type Json } from '../fields.js
 /** Where the replies to one inbound message go. */
 export type MetaAddress = { kind: 'whatsapp'; to: string; phoneNumberId: string | undefined } | { kind: 'messenger'; psid: string };
 
-/** A MetaAddress read back from where it was kept (the session), or undefined if it is not one. */
-export function metaAddressOf(value: Json): MetaAddress | undefined {
-  if (value.kind === 'messenger' && typeof value.psid === 'string') return { kind: 'messenger', psid: value.psid };
-  if (value.kind === 'whatsapp' && typeof value.to === 'string') {
-    return { kind: 'whatsapp', to: value.to, phoneNumberId: typeof value.phoneNumberId === 'string' ? value.phoneNumberId : undefined };
-  }
-  return undefined;
-}
-
 export interface MetaMessage {
   request: TurnRequest;
   address: MetaAddress;

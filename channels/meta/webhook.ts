@@ -4,10 +4,10 @@ import express, { Router } from 'express';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
-import { metaAddressOf, metaMessages, type MetaAddress, type MetaMessage } from './inbound.js';
+import { metaMessages, type MetaMessage } from './inbound.js';
 import { graphCalls, type GraphSend } from './outbound.js';
 import { isSignedByMeta } from './signature.js';
-import type { RegisterUnprompted, RunTurn } from '../channel.js';
+import type { RunTurn } from '../channel.js';
 
 export interface MetaDeps {
   run: RunTurn;
@@ -21,8 +21,6 @@ export interface MetaDeps {
   deadlineMs: number;
   /** Work that goes on after the 200 (the batch's turns), so shutdown waits for it. */
   background: (work: Promise<void>) => void;
-  /** Where this channel's sender of unprompted messages is registered. */
-  registerUnprompted: RegisterUnprompted;
   log: Log;
 }
 
@@ -43,29 +41,22 @@ export function metaRoutes(deps: MetaDeps): Router {
     res.type('text/plain').send(challenge);
   });
 
-  const deliver = async (address: MetaAddress, output: TurnOutput, conversation: string) => {
-    const calls = graphCalls(address, output, deps.phoneNumberId);
+  const deliver = async (message: MetaMessage, output: TurnOutput) => {
+    const calls = graphCalls(message.address, output, deps.phoneNumberId);
     if (calls.length === 0) return;
     if (deps.send === undefined) {
-      deps.log.warn({ conversation, dropped: calls.length }, 'replies cannot be sent: set META_ACCESS_TOKEN');
+      deps.log.warn({ conversation: message.request.conversation, dropped: calls.length }, 'replies cannot be sent: set META_ACCESS_TOKEN');
       return;
     }
     for (const call of calls) await deps.send(call);
   };
-  deps.registerUnprompted('meta', async (address, output) => {
-    const known = metaAddressOf(address);
-    if (known !== undefined) await deliver(known, output, 'meta');
-  });
 
   const handle = async (message: MetaMessage) => {
-    const late = (rest: TurnOutput) => deliver(message.address, rest, message.request.conversation);
-    const answer = await deps.run(
-      { ...message.request, deliveryTtlSeconds, replayTtlSeconds, address: { channel: 'meta', ...addressJson(message.address) } },
-      { deadlineMs: deps.deadlineMs, late },
-    );
+    const late = (rest: TurnOutput) => deliver(message, rest);
+    const answer = await deps.run({ ...message.request, deliveryTtlSeconds, replayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     // A retry: the first delivery sent (or is sending) the replies.
     if (answer.duplicate === true) return;
-    await deliver(message.address, answer, message.request.conversation);
+    await deliver(message, answer);
   };
 
   // The raw bytes, for the signature; JSON is read only once they check out.
@@ -92,10 +83,4 @@ export function metaRoutes(deps: MetaDeps): Router {
     );
   });
   return router;
-}
-
-/** The address as JSON to keep: an unknown phone number id is left out rather than undefined. */
-function addressJson(address: MetaAddress): Record<string, string> {
-  if (address.kind === 'messenger') return { kind: 'messenger', psid: address.psid };
-  return { kind: 'whatsapp', to: address.to, ...(address.phoneNumberId !== undefined && { phoneNumberId: address.phoneNumberId }) };
 }

@@ -5,7 +5,6 @@ import type { Store } from '../stores/store.js';
 import type { EffectRunner } from './drive.js';
 import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
-import type { TurnOutput } from './turn.js';
 
 export interface Engine {
   bot: Bot;
@@ -15,11 +14,4 @@ export interface Engine {
   /** Turns and late replies still running, for shutdown. */
   inFlight: InFlight;
   clock?: () => number;
-  /**
-   * Sends `output` to the user of `conversation` (a store key, runTurn's conversationKey)
-   * without a message from them, through the channel that keeps their address; false when no
-   * channel can (a phone call, a conversation never seen). Set by the server, which knows the
-   * channels; the runtime never does.
-   */
-  unprompted?: (conversation: string, output: TurnOutput) => Promise<boolean>;
 }

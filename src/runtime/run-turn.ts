@@ -8,7 +8,6 @@ import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
-import type { JsonValue } from '../json.js';
 import { ParleyError } from './errors.js';
 import type { Log } from './log.js';
 import type { Session } from './session.js';
@@ -41,11 +40,6 @@ export interface TurnRequest {
    * any instance; a message older than one this conversation already ran is not run after it.
    */
   sentAt?: number;
-  /**
-   * How the channel reaches this user without a message of theirs in hand (its own JSON, with a
-   * `channel` naming the sender that reads it). Kept in the session, for messages sent unprompted.
-   */
-  address?: JsonValue;
 }
 
 export interface TurnOptions {
@@ -207,7 +201,6 @@ async function turn(
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
     if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
-    if (request.address !== undefined) driven.session.address = request.address;
 
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies

@@ -41,8 +41,6 @@ export interface Session {
   retry?: Position;
   /** The platform's time of the newest message run (TurnRequest.sentAt), to run none older after it. */
   lastSentAt?: number;
-  /** How the channel reaches this user unprompted (TurnRequest.address). */
-  address?: JsonValue;
   /** Set once the conversation reached `end`; the next message starts a new one. */
   ended?: boolean;
 }

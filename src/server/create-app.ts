@@ -9,10 +9,7 @@ import { twilioSender } from '../../channels/twilio-sms/outbound.js';
 import type { TwilioSignatureSettings } from '../../channels/twilio/signature.js';
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
 import { twilioVoiceRoutes } from '../../channels/twilio-voice/webhook.js';
-import type { RegisterUnprompted, SendUnprompted } from '../../channels/channel.js';
-import { isRecord } from '../../channels/fields.js';
 import type { Settings } from '../config.js';
-import type { Session } from '../runtime/session.js';
 import { runTurn, type TurnAnswer, type TurnOptions, type TurnRequest } from '../runtime/run-turn.js';
 import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
@@ -87,19 +84,7 @@ export function createApp(options: AppOptions): Express {
           message.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms',
         )
       : undefined;
-  // Each channel registers how it reaches a user unprompted; the engine sends through them.
-  const unprompted = new Map<string, SendUnprompted>();
-  const registerUnprompted: RegisterUnprompted = (channel, sender) => void unprompted.set(channel, sender);
-  engine.unprompted = async (conversation, output) => {
-    const stored = await engine.store.sessions.get(conversation);
-    const address = stored === undefined ? undefined : (JSON.parse(stored.value) as Session).address;
-    const sender = isRecord(address) && typeof address.channel === 'string' ? unprompted.get(address.channel) : undefined;
-    if (sender === undefined || !isRecord(address)) return false;
-    await sender(address, output);
-    return true;
-  };
-
-  app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, registerUnprompted, log }));
+  app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
 
   const voicePath = () => {
     const path = new URL(base()).pathname.replace(/\/+$/, '');
@@ -134,7 +119,6 @@ export function createApp(options: AppOptions): Express {
       ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
       deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
       background: (work) => void engine.inFlight.track(work),
-      registerUnprompted,
       log,
     }),
   );
@@ -153,7 +137,6 @@ export function createApp(options: AppOptions): Express {
             : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
-        registerUnprompted,
         log,
       }),
     );

@@ -3,7 +3,7 @@
 // driven by a small driver that posts as its platform posts, signed, and collects what reaches
 // the user: the webhook's answer (TwiML, expectReplies activities) and what is sent later
 // (Twilio's REST API, the Graph API, the Bot Framework connector), all through loopback
-// stand-ins, and what is sent to them unprompted (as a link sign-in resumes a conversation).
+// stand-ins. Not yet here: a message sent to a user unprompted (the link sign-in issue).
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { botOf } from '../support/conversation.js';
@@ -21,8 +21,6 @@ interface Driver {
   send(text: string, delivery?: string): Promise<string>;
   /** Everything the user has seen so far, in the order it reached them. */
   seen(): string[];
-  /** Sends to this user unprompted, as a link sign-in resumes a conversation. */
-  unprompted(text: string): Promise<boolean>;
 }
 
 type Json = Record<string, any>; // fixtures are edited in place; their shape is the fixture file
@@ -52,7 +50,6 @@ function twilioMessaging(whatsapp: boolean): () => Driver {
         return delivery;
       },
       seen: () => seen.filter((line) => !line.startsWith('answer:')),
-      unprompted: (text) => app.unprompted(`twilio:${whatsapp ? 'whatsapp' : 'sms'}:${user}`, { replies: [{ text }], ended: false }),
     };
   };
 }
@@ -82,7 +79,6 @@ function meta(kind: 'whatsapp' | 'messenger'): () => Driver {
         return delivery;
       },
       seen: () => seen,
-      unprompted: (text) => app.unprompted(kind === 'whatsapp' ? `meta:whatsapp:+${user}` : `meta:messenger:${user}`, { replies: [{ text }], ended: false }),
     };
   };
 }
@@ -108,7 +104,6 @@ function botFramework(): () => Driver {
         return delivery;
       },
       seen: () => seen,
-      unprompted: (text) => app.unprompted(`emulator:facebook:${conversation}`, { replies: [{ text }], ended: false }),
     };
   };
 }
@@ -159,22 +154,20 @@ function twilioVoice(): () => Driver {
         return path;
       },
       seen: () => seen,
-      unprompted: (text) => app.unprompted(`twilio:phone:${callSid}`, { replies: [{ text }], ended: false }),
     };
   };
 }
 
-/** Whether the channel can reach a user unprompted: a phone call cannot be spoken into later. */
-const drivers: Array<[string, () => Driver, boolean]> = [
-  ['SMS through Twilio', twilioMessaging(false), true],
-  ['WhatsApp through Twilio', twilioMessaging(true), true],
-  ['the phone through Twilio', twilioVoice(), false],
-  ['WhatsApp through Meta', meta('whatsapp'), true],
-  ['Messenger through Meta', meta('messenger'), true],
-  ['Messenger through the Bot Framework', botFramework(), true],
+const drivers: Array<[string, () => Driver]> = [
+  ['SMS through Twilio', twilioMessaging(false)],
+  ['WhatsApp through Twilio', twilioMessaging(true)],
+  ['the phone through Twilio', twilioVoice()],
+  ['WhatsApp through Meta', meta('whatsapp')],
+  ['Messenger through Meta', meta('messenger')],
+  ['Messenger through the Bot Framework', botFramework()],
 ];
 
-describe.each(drivers)('%s', (_name, makeDriver, reachable) => {
+describe.each(drivers)('%s', (_name, makeDriver) => {
   const questionBot = () =>
     botOf({
       format: 1,
@@ -192,16 +185,6 @@ describe.each(drivers)('%s', (_name, makeDriver, reachable) => {
     await driver.send('Ada');
     await eventually(() => (driver.seen().includes('Thanks, Ada.') ? true : undefined));
     expect(driver.seen()).toEqual(['Hello.', 'Your name?', 'Thanks, Ada.']);
-  });
-
-  it(reachable ? 'delivers a message sent unprompted, at the address of the user’s last message' : 'says it cannot send unprompted', async () => {
-    const driver = makeDriver();
-    await driver.start(questionBot());
-    if (driver.seen().length === 0) await driver.send('hi');
-    await eventually(() => (driver.seen().includes('Your name?') ? true : undefined));
-    expect(await driver.unprompted('You are signed in.')).toBe(reachable);
-    if (reachable) await eventually(() => (driver.seen().includes('You are signed in.') ? true : undefined));
-    expect(driver.seen()).toEqual(reachable ? ['Hello.', 'Your name?', 'You are signed in.'] : ['Hello.', 'Your name?']);
   });
 
   it('runs a retried message once', async () => {

@@ -9,7 +9,6 @@ import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/create-engine.js';
-import type { TurnOutput } from '../../src/runtime/turn.js';
 import { engineSettings } from '../support/engine-on-redis.js';
 import { createApp, type AppOptions } from '../../src/server/create-app.js';
 import { createLogger } from '../../src/server/log.js';
@@ -36,8 +35,6 @@ export interface TestApp {
   logText(): string;
   /** This app's Redis keys and their content, but for the store's own epoch mark. */
   keys(): Promise<Map<string, string>>;
-  /** Sends to a user unprompted (Engine.unprompted): false when no channel can. */
-  unprompted(conversation: string, output: TurnOutput): Promise<boolean>;
 }
 
 type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
@@ -77,7 +74,6 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       store,
       prefix,
       logText: () => lines.join(''),
-      unprompted: (conversation, output) => engine.unprompted?.(conversation, output) ?? Promise.resolve(false),
       keys: async () => {
         const client = rawRedis();
         try {

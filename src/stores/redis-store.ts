@@ -59,18 +59,28 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const epochKey = `${prefix}:epoch`;
   let epoch: string | undefined;
   let lostAt: number | undefined;
-  // One pipeline, sent as the connection becomes ready: ahead of the commands that queued
-  // while it was down, so the first turn after the loss already knows of it.
   const checkEpoch = async () => {
     const [, read] = (await client.pipeline().set(epochKey, `${Date.now()}.${Math.random().toString(36).slice(2)}`, 'NX').get(epochKey).exec()) ?? [];
     const now = typeof read?.[1] === 'string' ? read[1] : undefined;
     if (epoch !== undefined && now !== epoch) lostAt = Date.now();
     epoch = now;
   };
+  // After a connection was lost, the first turn checks the mark before it begins (one round
+  // trip, once per reconnect): commands queued while Redis was away are sent before anything
+  // an event handler could send, so only the turn itself can be sure to know in time.
+  let unchecked = false;
   client.on('ready', () => {
     connectionError = undefined;
-    checkEpoch().catch(() => undefined);
+    if (epoch === undefined) checkEpoch().catch(() => undefined);
   });
+  client.on('close', () => {
+    if (epoch !== undefined) unchecked = true;
+  });
+  const checkedEpoch = async () => {
+    if (!unchecked) return;
+    await checkEpoch();
+    unchecked = false;
+  };
 
   // A turn's claim and its answer must survive a failover: on a Cluster they wait for a replica.
   // On one Redis they are sent as they are, one round trip each.
@@ -122,6 +132,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
   const turns: Turns = {
     async begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds, lockTtlMs }): Promise<TurnStart> {
+      await checkedEpoch();
       const lock = lockKeys(prefix, conversation);
       const owner = newOwner();
       const answer = await durably(deliveryKey(conversation, delivery), (target) => target.parleyTurnBegin(

@@ -84,10 +84,10 @@ describe('Redis back empty, seen from several instances', () => {
       expect(stores.map((store) => store.lostStateAt?.())).toEqual([undefined, undefined]);
       await redis.stop();
       servers.push(await startRedisServer(redis.port));
-      // Each reconnects on its own schedule, then reads the mark.
+      // Each reconnects on its own schedule; its first turn after that reads the mark.
       const until = Date.now() + 10_000;
       while (stores.some((store) => store.lostStateAt?.() === undefined) && Date.now() < until) {
-        await Promise.all(stores.map((store) => store.ping().catch(() => undefined)));
+        await Promise.all(stores.map((store) => store.turns.begin(`c-${Math.random()}`, { deliveryTtlSeconds: 60, lockTtlMs: 1_000 }).catch(() => undefined)));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(stores.map((store) => typeof store.lostStateAt?.())).toEqual(['number', 'number']);

@@ -6,13 +6,10 @@
 // - sending later: replies of a turn that outlived the webhook's deadline.
 // Channels reach the runtime only through `RunTurn`; the runtime imports no channel.
 import type { TurnAnswer, TurnOptions, TurnRequest } from '../src/runtime/run-turn.js';
-import type { ChannelId, TurnOutput } from '../src/runtime/turn.js';
+import type { ChannelId } from '../src/runtime/turn.js';
 
 /** A turn, as the server gives it to a channel: runTurn on its engine, timed for /metrics. */
 export type RunTurn = (request: TurnRequest, options?: TurnOptions) => Promise<TurnAnswer>;
-
-/** Sends what a turn produced after its webhook was answered, to the user at `address`. */
-export type SendLater<Address> = (address: Address, output: TurnOutput) => Promise<void>;
 
 /** A reply that never reached its channel, for /metrics. */
 export type DeliveryFailed = (channel: ChannelId) => void;

@@ -17,11 +17,11 @@ import {
 import type { TurnAnswer } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
-import type { Authority, ChannelId, TurnOutput } from '../../src/runtime/turn.js';
+import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
 import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
-import type { RunTurn } from '../channel.js';
+import type { DeliveryFailed, RunTurn } from '../channel.js';
 
 export interface BotFrameworkDeps {
   run: RunTurn;
@@ -48,7 +48,7 @@ export interface BotFrameworkDeps {
    */
   replyBounds?: SendBounds;
   /** A reply that did not reach the channel, for /metrics. */
-  deliveryFailed: (channel: ChannelId) => void;
+  deliveryFailed: DeliveryFailed;
   /** Sends that go on after the answer, so shutdown can wait for them. */
   background?: (work: Promise<void>) => void;
   log: Log;

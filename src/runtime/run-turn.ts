@@ -9,10 +9,8 @@ import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
-import type { Log } from './log.js';
 import type { Session } from './session.js';
 import type { TurnOutput, User, UserInput } from './turn.js';
-
 
 export interface TurnRequest {
   user: User;

@@ -3,6 +3,7 @@
 import type { Bot } from './bot/bot.js';
 import { createBackOff } from './effects/back-off.js';
 import { createEffectRunner } from './effects/effect-runner.js';
+import { networkOutbound, type Outbound } from './http/outbound.js';
 import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
 import { silentLog, type Log } from './runtime/log.js';
@@ -17,6 +18,8 @@ export interface EngineOptions {
   secrets?: Readonly<Record<string, string>>;
   /** ALLOW_PRIVATE_NETWORKS, or `--demo-services`: calls may reach loopback and private addresses. */
   allowPrivateNetworks?: boolean;
+  /** Replaces the network for every outbound call (conversation tests' stand-ins, the console's call log). */
+  outbound?: Outbound;
   /** TOKEN_ENCRYPTION_KEY's cipher, shared by every instance; else a per-process one. */
   cipher?: Cipher;
   log?: Log;
@@ -32,7 +35,7 @@ export function createEngine(options: EngineOptions): Engine {
     backOff: createBackOff(options.store.keyed),
     sealer: options.cipher ?? createEphemeralCipher(),
     secret: (name) => (Object.hasOwn(secrets, name) ? secrets[name] : undefined),
-    allowPrivate: options.allowPrivateNetworks ?? false,
+    outbound: options.outbound ?? networkOutbound({ allowPrivate: options.allowPrivateNetworks ?? false }),
     log,
     metrics: options.metrics ?? silentMetrics,
   });

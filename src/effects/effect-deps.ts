@@ -1,3 +1,4 @@
+import type { Outbound } from '../http/outbound.js';
 import type { Log } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Cipher } from '../stores/cipher.js';
@@ -12,8 +13,8 @@ export interface EffectDeps {
   sealer: Cipher;
   /** `{secret.NAME}`: the environment variable BOT_SECRET_NAME, and no other. */
   secret(name: string): string | undefined;
-  /** ALLOW_PRIVATE_NETWORKS: let calls reach loopback and private addresses. */
-  allowPrivate: boolean;
+  /** Every outbound call goes through here (the network, or a conversation test's stand-ins). */
+  outbound: Outbound;
   log: Log;
   metrics: Metrics;
 }

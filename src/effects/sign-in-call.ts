@@ -2,7 +2,6 @@
 // token out of its answer and cache it. Nothing the service says reaches the user: the
 // interpreter only learns ok / refused / unavailable / throttled.
 import type { AuthTokenDefinition } from '../bot/schema.js';
-import { request } from '../http/client.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
@@ -22,8 +21,12 @@ export async function signIn(
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
+  const usedSecrets: string[] = [];
   const lookup = (name: string): JsonValue | undefined => {
-    if (name.startsWith('secret.')) return deps.secret(name.slice('secret.'.length));
+    if (name.startsWith('secret.')) {
+      usedSecrets.push(name.slice('secret.'.length));
+      return deps.secret(name.slice('secret.'.length));
+    }
     return conversationValue(turn.session, turn.user, name);
   };
   const missing = (name: string) => deps.log.warn({ token }, `{${name}} has no value in the auth token definition "${token}"`);
@@ -72,9 +75,13 @@ export async function signIn(
 
   async function call(url: string, headers: Record<string, string>, body: string | undefined): Promise<SignInResult> {
     const started = performance.now();
-    const answer = await request(
+    const masked = [
+      ...definition.questions.filter((q) => q.secret).flatMap((q) => answers[q.field] ?? []),
+      ...usedSecrets.flatMap((name) => deps.secret(name) ?? []),
+    ];
+    const answer = await deps.outbound(
       { method: definition.method, url, headers: { accept: 'application/json, text/plain;q=0.9', ...headers }, ...(body === undefined ? {} : { body }), timeoutMs: definition.timeout * 1000 },
-      { allowPrivate: deps.allowPrivate },
+      { kind: 'sign-in', definition: token, masked },
     );
     deps.log.debug({ token, ms: Math.round(performance.now() - started), status: answer.ok ? answer.status : answer.error }, 'auth service answered');
     if (!answer.ok || answer.status >= 500) return refused('unavailable');

@@ -1,7 +1,6 @@
 // The effect half of a Web Service step: the interpreter said what request goes out (templates
 // and the conversation's values); this adds the token where the author placed `{authtoken}`
 // and `{secret.*}`, calls the API and saves parts of its answer.
-import { request as send } from '../http/client.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import type { Effect, EffectResult } from '../runtime/effect.js';
 import type { JsonValue } from '../json.js';
@@ -70,9 +69,10 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
   }
 
   const started = performance.now();
-  const answer = await send(
+  const masked = [...tokens.values(), ...secretValues(requestPlaceholders(request), deps)];
+  const answer = await deps.outbound(
     { method: request.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: request.timeoutSeconds * 1000, maxBytes: maxResponseBytes },
-    { allowPrivate: deps.allowPrivate },
+    { kind: 'web-service', step: `${effect.step.script}#${effect.step.step}`, ...(effect.token === undefined ? {} : { definition: effect.token }), masked },
   );
   const seconds = (performance.now() - started) / 1000;
   if (!answer.ok) {
@@ -111,4 +111,8 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
 
 function failure(reason: string): WebResult {
   return { type: 'web.call', ok: false, unauthorized: false, reason };
+}
+
+function secretValues(placeholders: readonly string[], deps: EffectDeps): string[] {
+  return placeholders.filter((name) => name.startsWith('secret.')).flatMap((name) => deps.secret(name.slice('secret.'.length)) ?? []);
 }

@@ -1,6 +1,7 @@
 // What the component tests share: an engine on a real Redis (a key prefix of its own per
 // engine, so tests cannot see each other's sessions or tokens), stand-in services on loopback,
 // a log that keeps every record, and a short way to write a bot.
+import type { Outbound } from '../../src/http/outbound.js';
 import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { readSettings } from '../../src/config.js';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   log?: Log;
   /** The engine's clock (back-off and session timeouts read it); Redis TTLs stay real. */
   clock?: () => number;
+  /** Wraps or replaces the network for outbound calls. */
+  outbound?: Outbound;
 }
 
 /** What an engine takes of the settings `env` would give (BOT_SECRET_*, ALLOW_PRIVATE_NETWORKS). */
@@ -63,6 +66,7 @@ export function enginesOnRedis(label: string): (bot: Bot, options?: EngineOption
       ...(cipher && { cipher }),
       ...(options.log && { log: options.log }),
       ...(options.clock && { clock: options.clock }),
+      ...(options.outbound && { outbound: options.outbound }),
     });
     return {
       engine,

@@ -39,7 +39,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     metrics: options.metrics ?? silentMetrics,
   });
-  const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight() };
+  const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight(), senders: new Map() };
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }

@@ -5,6 +5,7 @@ import type { Store } from '../stores/store.js';
 import type { EffectRunner } from './drive.js';
 import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
+import type { SendUnprompted } from './resume.js';
 
 export interface Engine {
   bot: Bot;
@@ -13,5 +14,10 @@ export interface Engine {
   log: Log;
   /** Turns and late replies still running, for shutdown. */
   inFlight: InFlight;
+  /**
+   * How each kind of ReplyAddress is reached unprompted, registered by the server as it mounts
+   * the channels (the runtime imports none). Empty in the console and in tests without a server.
+   */
+  senders: Map<string, SendUnprompted>;
   clock?: () => number;
 }

@@ -10,7 +10,7 @@ import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
 import type { Session } from './session.js';
-import type { TurnOutput, User, UserInput } from './turn.js';
+import type { ReplyAddress, TurnOutput, User, UserInput } from './turn.js';
 
 export interface TurnRequest {
   user: User;
@@ -38,6 +38,8 @@ export interface TurnRequest {
    * any instance; a message older than one this conversation already ran is not run after it.
    */
   sentAt?: number;
+  /** How to reach this user later without a message to answer; kept in the session. */
+  address?: ReplyAddress;
 }
 
 export interface TurnOptions {
@@ -61,8 +63,8 @@ export interface TurnAnswer extends TurnOutput {
  * allow, but a lock whose turn died (a process killed, a store that stalled past its time-out)
  * frees the conversation within seconds.
  */
-const lockTtlMs = 6_000;
-const lockRenewMs = 2_000;
+export const lockTtlMs = 6_000;
+export const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
@@ -134,7 +136,7 @@ interface Pacing {
 }
 
 /** The conversation's lock and session, as a turn holds them. */
-interface Held {
+export interface Held {
   session: Versioned | undefined;
   /** The lock's holding: `turns.commit` releases it in the same round trip. */
   owner: string;
@@ -199,6 +201,8 @@ async function turn(
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
     if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
+    // Only a message that ran moves the address: an older one that came late was refused above.
+    if (request.address !== undefined) driven.session.address = request.address;
 
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies
@@ -243,12 +247,12 @@ async function deliverLate(engine: Engine, conversation: string, late: (output: 
 }
 
 /** A turn that ran nothing but tells the user one thing. */
-function said(text: string): TurnAnswer {
+export function said(text: string): TurnAnswer {
   return { replies: [{ text }], ended: false };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
-async function waitForTurn(store: Store, conversation: string): Promise<Held> {
+export async function waitForTurn(store: Store, conversation: string): Promise<Held> {
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {

@@ -3,6 +3,7 @@
 // answer: tokens live in the token store, secret answers are sealed until the sign-in call.
 import type { Position } from '../bot/bot.js';
 import type { JsonValue } from '../json.js';
+import type { ReplyAddress } from './turn.js';
 
 export type Vars = Record<string, JsonValue>;
 
@@ -41,6 +42,8 @@ export interface Session {
   retry?: Position;
   /** The platform's time of the newest message run (TurnRequest.sentAt), to run none older after it. */
   lastSentAt?: number;
+  /** Where the newest message came from: how the conversation reaches its user unprompted. */
+  address?: ReplyAddress;
   /** Set once the conversation reached `end`; the next message starts a new one. */
   ended?: boolean;
 }

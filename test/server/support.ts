@@ -1,5 +1,6 @@
 // What the server tests share: an app on a real Redis (a key prefix of its own) listening on
 // loopback, requests signed as each platform signs them, and the shared webhook fixtures.
+import type { Engine } from '../../src/runtime/engine.js';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -30,6 +31,8 @@ export interface TestApp {
   /** PUBLIC_URL: what Twilio signs. */
   publicUrl: string;
   store: Store;
+  /** The app's engine: for what no webhook starts (a conversation resumed unprompted). */
+  engine: Engine;
   prefix: string;
   /** Every log line written, as text. */
   logText(): string;
@@ -72,6 +75,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       publicUrl: `http://localhost:${port}`,
       store,
+      engine,
       prefix,
       logText: () => lines.join(''),
       keys: async () => {

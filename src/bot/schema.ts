@@ -27,7 +27,73 @@ export const question = z.strictObject({
   say: template.optional(),
 });
 
-export const authTokenDefinition = z.strictObject({
+/** Keys every sign-in mode has. */
+const signInCommon = {
+  /** Botize's `valid_credentials`: `true` or `"true"` is valid, anything else a refused try. */
+  validPath: z.string().min(1).optional(),
+  scope: z.enum(['user', 'conversation']).optional(),
+};
+
+/** Keys of the modes that sign in on a page of the service's own, reached by a link. */
+const linkCommon = {
+  ...signInCommon,
+  /** What the bot says with the link; `{link}` is the link. */
+  linkText: template.regex(/\{link\}/, 'linkText must hold {link}, where the link goes').default('Sign in here: {link}'),
+  /** Seconds the link (and the wait for the code) lasts. */
+  linkTtl: z.number().int().min(60).max(86_400).default(600),
+  /** The page shows a 6-digit code that the user types in the chat to finish (always on the phone). */
+  verifyCode: z.boolean().default(true),
+  /** Wrong codes before the step takes its `onFailure` way. */
+  maxAttempts: secondsPositive.max(20).default(3),
+  timeout: z.number().positive().max(120).default(10),
+};
+
+export const oauthDefinition = z
+  .strictObject({
+    ...linkCommon,
+    mode: z.literal('oauth'),
+    /** OpenID Connect discovery: `issuer` + `/.well-known/openid-configuration`. */
+    issuer: template.min(1).optional(),
+    authorizationUrl: template.min(1).optional(),
+    tokenUrl: template.min(1).optional(),
+    /** Where the account claim is read when the token answer has no ID token (explicit endpoints). */
+    userinfoUrl: template.min(1).optional(),
+    clientId: template.min(1),
+    /** A template, normally `{secret.NAME}`; none for a public client. */
+    clientSecret: template.min(1).optional(),
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable characters without spaces or quotes')).default([]),
+    /** Extra authorization request parameters (`prompt`, `audience`, …). */
+    params: z.record(z.string().min(1), template).optional(),
+    /** The ID token or userinfo claim that names the account (`email`, `preferred_username`); default `sub`. */
+    accountClaim: z.string().min(1).default('sub'),
+    /** Seconds the token is kept when the provider does not say (`expires_in`). */
+    ttl: secondsPositive.default(3600),
+  })
+  .refine((d) => (d.issuer === undefined) !== (d.authorizationUrl === undefined && d.tokenUrl === undefined), {
+    message: 'an oauth definition names either "issuer" (discovery) or both "authorizationUrl" and "tokenUrl"',
+  })
+  .refine((d) => d.issuer !== undefined || (d.authorizationUrl !== undefined && d.tokenUrl !== undefined), {
+    message: 'give both "authorizationUrl" and "tokenUrl"',
+  });
+
+export const webDefinition = z.strictObject({
+  ...linkCommon,
+  mode: z.literal('web'),
+  /** Botize's begin_authenticate_user: gets `callback_url`, `user_id`, `channel`; answers the link. */
+  beginUrl: template.min(1),
+  /** Botize's end_authenticate_user: gets `saved_temp_data` and `service_data`; answers the verdict. */
+  endUrl: template.min(1),
+  headers: headers.optional(),
+  linkPath: z.string().min(1).default('auth_url'),
+  tempPath: z.string().min(1).default('temp_data_to_save'),
+  validPath: z.string().min(1).default('valid_credentials'),
+  accountPath: z.string().min(1).default('user_id'),
+  tokenPath: z.string().min(1).default('auth_data_to_save'),
+  ttl: secondsPositive,
+});
+
+export const credentialsDefinition = z.strictObject({
+  ...signInCommon,
   mode: z.literal('credentials').default('credentials'),
   method: z.enum(['POST', 'GET']).default('POST'),
   url: template.min(1),
@@ -43,9 +109,10 @@ export const authTokenDefinition = z.strictObject({
   validation: z.enum(['text', 'number']).default('text'),
   invalidMessage: template.optional(),
   maxAttempts: secondsPositive.max(20).default(3),
-  scope: z.enum(['user', 'conversation']).optional(),
   timeout: z.number().positive().max(120).default(10),
 });
+
+export const authTokenDefinition = z.discriminatedUnion('mode', [credentialsDefinition, oauthDefinition, webDefinition]);
 
 const choiceOption = z.strictObject({
   label: template.min(1),
@@ -163,6 +230,15 @@ export const botFile = z.strictObject({
 
 export type BotFile = z.output<typeof botFile>;
 export type AuthTokenDefinition = z.output<typeof authTokenDefinition>;
+export type CredentialsDefinition = z.output<typeof credentialsDefinition>;
+export type OAuthDefinition = z.output<typeof oauthDefinition>;
+export type WebDefinition = z.output<typeof webDefinition>;
+/** The modes that sign in on the service's own page, reached by a link. */
+export type LinkDefinition = OAuthDefinition | WebDefinition;
+
+export function isLinkMode(definition: AuthTokenDefinition): definition is LinkDefinition {
+  return definition.mode !== 'credentials';
+}
 export type AuthQuestion = z.output<typeof question>;
 export type Step = z.output<typeof step>;
 export type StepType = Step['type'];

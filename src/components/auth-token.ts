@@ -1,12 +1,12 @@
 import { failureWay, type Component } from './component.js';
 import { phrases } from '../runtime/phrases.js';
-import { askFirst, continueSignIn, useToken } from '../sign-in/credentials.js';
+import { useToken } from '../sign-in/credentials.js';
+import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
 
 export const authToken: Component<'authToken'> = {
   run(step, event, draft) {
     if (event.kind === 'enter') {
-      // Web chat has no trustworthy way to sign a user in (as in the product this replaces).
-      if (draft.user.channel === 'web') {
+      if (!signInAllowedOn(draft, step.token)) {
         draft.say({ text: phrases.signInNotHere });
         return failureWay(step.onFailure);
       }
@@ -18,16 +18,15 @@ export const authToken: Component<'authToken'> = {
         draft.say({ text: phrases.signInThrottled(retryAfterSeconds) });
         return failureWay(step.onFailure);
       }
-      if (!event.result.found) return askFirst(step.token, draft);
+      if (!event.result.found) return startSignIn(step.token, draft);
       useToken(draft.session, step.token, event.result.account);
       return { kind: 'next' };
     }
-    const wait = draft.session.wait;
-    if (wait?.kind !== 'auth') return askFirst(step.token, draft);
-    return continueSignIn(event, wait, draft, {
+    const going = continueAnySignIn(event, draft.session.wait, draft, {
       signedIn: () => ({ kind: 'next' }),
       failure: step.onFailure,
       ...(step.save === undefined ? {} : { save: step.save }),
     });
+    return going ?? startSignIn(step.token, draft);
   },
 };

@@ -4,6 +4,8 @@ import type { EffectDeps } from './effect-deps.js';
 import { signIn } from './sign-in-call.js';
 import { failureKey, tokenKey } from './token-key.js';
 import { webCall } from './web-call.js';
+import { isLinkMode } from '../bot/schema.js';
+import { beginLink, verifyLink } from './link-sign-in.js';
 
 export function createEffectRunner(deps: EffectDeps): EffectRunner {
   return {
@@ -22,7 +24,7 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
           return { type: 'secret.seal', sealed: deps.sealer.seal(effect.value) };
         case 'auth.signIn': {
           const definition = turn.bot.authTokens[effect.token];
-          if (definition === undefined) return { type: 'auth.signIn', ok: false, reason: 'unavailable' };
+          if (definition?.mode !== 'credentials') return { type: 'auth.signIn', ok: false, reason: 'unavailable' };
           const answers = { ...effect.answers };
           for (const [field, sealed] of Object.entries(effect.sealed)) {
             try {
@@ -42,6 +44,16 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
         }
         case 'web.call':
           return webCall(deps, turn, effect);
+        case 'link.begin': {
+          const definition = turn.bot.authTokens[effect.token];
+          if (definition === undefined || !isLinkMode(definition)) return { type: 'link.begin', ok: false, reason: 'unavailable' };
+          return beginLink(deps, turn, effect.token, definition);
+        }
+        case 'link.verify': {
+          const definition = turn.bot.authTokens[effect.token];
+          if (definition === undefined || !isLinkMode(definition)) return { type: 'link.verify', ok: false, reason: 'expired' };
+          return verifyLink(deps, turn, effect.token, definition, effect.code);
+        }
       }
     },
   };

@@ -1,7 +1,7 @@
 // The effect half of an Auth Token: send the answers to the author's auth service, read the
 // token out of its answer and cache it. Nothing the service says reaches the user: the
 // interpreter only learns ok / refused / unavailable / throttled.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { CredentialsDefinition } from '../bot/schema.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
@@ -17,7 +17,7 @@ export async function signIn(
   deps: EffectDeps,
   turn: EffectTurn,
   token: string,
-  definition: AuthTokenDefinition,
+  definition: CredentialsDefinition,
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
@@ -133,7 +133,7 @@ export async function signIn(
  * The account's name: where the answer says, else the first answer that is not secret. The
  * name is kept in the session and shown as {account}, so one that holds the token is not used.
  */
-function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
+function accountOf(definition: CredentialsDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
     const named = readSafely(data, definition.accountPath);
     if ((typeof named === 'string' || typeof named === 'number') && !String(named).includes(token)) return String(named);

@@ -17,7 +17,14 @@ export type Effect =
    * Call an API (the `webService` step at `step`, for the author's log) as `request` says, with
    * the token of definition `token` wherever its templates hold `{authtoken}`.
    */
-  | { type: 'web.call'; step: Position; token?: string; request: WebRequest };
+  | { type: 'web.call'; step: Position; token?: string; request: WebRequest }
+  /**
+   * Start a sign-in on the service's own page (modes oauth, web): a one-time link bound to this
+   * conversation. On the phone the effect sends the link by SMS itself.
+   */
+  | { type: 'link.begin'; token: string }
+  /** The user typed the code the sign-in page showed: finish the sign-in of definition `token`. */
+  | { type: 'link.verify'; token: string; code: string };
 
 /**
  * A web service call as the interpreter knows it: the step's templates, and the value of every
@@ -49,4 +56,13 @@ export type EffectResult =
   | { type: 'token.forget' }
   | { type: 'web.call'; ok: true; status: number; vars: Vars }
   /** `unauthorized` is set when the API answered 401 to a call made with a cached token. */
-  | { type: 'web.call'; ok: false; status?: number; unauthorized: boolean; reason: string };
+  | { type: 'web.call'; ok: false; status?: number; unauthorized: boolean; reason: string }
+  /** `link` is a bearer secret until used: said once, in a reply marked sensitive. `texted`: sent by SMS instead (the phone). */
+  | { type: 'link.begin'; ok: true; link: string; expiresAt: number; texted: boolean; verify: boolean }
+  /** `unreachable`: on the phone, the SMS with the link could not be sent. */
+  | { type: 'link.begin'; ok: false; reason: 'unavailable' | 'unreachable' | 'throttled'; retryAfterSeconds?: number }
+  | { type: 'link.verify'; ok: true; account: string; vars: Vars }
+  /** `pending`: no sign-in finished on the page yet; `expired`: the link is gone (used up, expired, replaced). */
+  | { type: 'link.verify'; ok: false; reason: 'wrong-code' | 'pending' | 'expired' | 'throttled'; retryAfterSeconds?: number }
+  /** A sign-in finished on the page without a code to type: the conversation is resumed with this. */
+  | { type: 'link.done'; token: string; account: string };

@@ -190,7 +190,8 @@ async function turn(
     }
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
-    const ctx = { bot, user: request.user, now, conversation };
+    const address = request.address ?? session?.address;
+    const ctx = { bot, user: request.user, now, conversation, ...(address && { address }) };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();
@@ -212,7 +213,7 @@ async function turn(
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
-      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
+      delivery: delivery === undefined ? undefined : { id: delivery, answer: keptForRetries(engine, answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
@@ -246,6 +247,30 @@ async function deliverLate(engine: Engine, conversation: string, late: (output: 
   }
 }
 
+/**
+ * A delivery's answer as the store keeps it for the platform's retries: a reply that holds a
+ * bearer secret (a sign-in link) is sealed, so the store never has a link that works in clear.
+ */
+function keptForRetries(engine: Engine, answer: TurnAnswer): string {
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return JSON.stringify(answer);
+  return JSON.stringify({ ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: engine.sealer.seal(reply.text) } : reply)) });
+}
+
+function givenToRetry(engine: Engine, kept: string): TurnOutput {
+  const answer = JSON.parse(kept) as TurnOutput;
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return answer;
+  return { ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: openOrNothing(engine, reply.text) } : reply)) };
+}
+
+/** Sealed by an instance with another key (none shared): the retry gets an empty reply, not a crash. */
+function openOrNothing(engine: Engine, sealed: string): string {
+  try {
+    return engine.sealer.open(sealed);
+  } catch {
+    return '';
+  }
+}
+
 /** A turn that ran nothing but tells the user one thing. */
 export function said(text: string): TurnAnswer {
   return { replies: [{ text }], ended: false };
@@ -269,7 +294,7 @@ async function earlierAnswer(engine: Engine, conversation: string, delivery: str
   for (let pause = 5; Date.now() < until; pause = Math.min(pause * 2, 200)) {
     const state = await engine.store.turns.delivery(conversation, delivery).catch(() => ({ kind: 'unknown' }) as const);
     if (state.kind === 'unknown') break;
-    if (state.kind === 'answered') return { ...(JSON.parse(state.answer) as TurnOutput), duplicate: true };
+    if (state.kind === 'answered') return { ...givenToRetry(engine, state.answer), duplicate: true };
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.

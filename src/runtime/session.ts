@@ -18,6 +18,12 @@ export type Wait =
    * the sign-in call; `tries` counts refused sign-ins.
    */
   | { kind: 'auth'; token: string; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
+  /**
+   * A sign-in on the service's page (modes oauth, web) for definition `token`: the link was sent
+   * and expires at `expiresAt` (epoch ms); `verify`: the user types the page's code here;
+   * `tries` counts wrong codes.
+   */
+  | { kind: 'link'; token: string; expiresAt: number; verify: boolean; tries: number }
   /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */
   | { kind: 'effect' };
 

@@ -55,6 +55,8 @@ export interface UserInput {
 export interface Reply {
   text: string;
   say?: string;
+  /** Holds a bearer secret (a sign-in link): sealed wherever the answer is kept for retries. */
+  sensitive?: boolean;
 }
 
 export interface Choice {

@@ -19,6 +19,7 @@ import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
+import { authRoutes } from './auth-routes.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -147,6 +148,8 @@ export function createApp(options: AppOptions): Express {
       }),
     );
   }
+
+  app.use(authRoutes({ engine, log, publicUrl: base }));
 
   app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
   app.get('/metrics', async (_req, res) => {

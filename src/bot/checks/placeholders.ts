@@ -131,14 +131,29 @@ function templateSites(bot: Bot): TemplateSite[] {
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
-    add([...path, 'url'], definition.url, false);
-    addRecord([...path, 'fields'], definition.fields, false);
-    addRecord([...path, 'headers'], definition.headers, false);
-    definition.questions.forEach((q, i) => {
-      add([...path, 'questions', i, 'ask'], q.ask, true);
-      add([...path, 'questions', i, 'say'], q.say, true);
-    });
-    add([...path, 'invalidMessage'], definition.invalidMessage, true);
+    switch (definition.mode) {
+      case 'credentials':
+        add([...path, 'url'], definition.url, false);
+        addRecord([...path, 'fields'], definition.fields, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        definition.questions.forEach((q, i) => {
+          add([...path, 'questions', i, 'ask'], q.ask, true);
+          add([...path, 'questions', i, 'say'], q.say, true);
+        });
+        add([...path, 'invalidMessage'], definition.invalidMessage, true);
+        break;
+      case 'oauth':
+        for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
+        addRecord([...path, 'params'], definition.params, false);
+        add([...path, 'linkText'], definition.linkText, true);
+        break;
+      case 'web':
+        add([...path, 'beginUrl'], definition.beginUrl, false);
+        add([...path, 'endUrl'], definition.endUrl, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        add([...path, 'linkText'], definition.linkText, true);
+        break;
+    }
   }
 
   for (const { step, path } of allSteps(bot)) {

@@ -17,6 +17,7 @@ import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
+import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): Express {
   }
 
   app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
+  app.get(botSchemaRoute, botSchemaHandler(base));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

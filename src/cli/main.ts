@@ -28,7 +28,8 @@ program
   .option('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel, 'sms' as ChannelId)
   .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
   .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
-  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean }) => {
+  .option('--quiet', 'do not show the calls the bot makes, why they failed, or warnings, on standard error')
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean }) => {
     const bot = await loadOrExit(botPath);
     await chat(bot, options);
   });

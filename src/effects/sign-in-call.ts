@@ -96,6 +96,7 @@ export async function signIn(
       try {
         data = JSON.parse(answer.body);
       } catch {
+        deps.log.warn({ token }, `the auth service answered ${answer.status} with a body that is not JSON; if the whole body is the token, set "json": false`);
         return refused('unavailable');
       }
       found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
@@ -104,6 +105,9 @@ export async function signIn(
     }
     const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
     if (value === '') {
+      // The service accepted, yet no token: most often a tokenPath that names the wrong field.
+      const where = definition.json ? `at tokenPath "${definition.tokenPath ?? ''}"` : 'in its body';
+      deps.log.warn({ token }, `the auth service answered ${answer.status} with no token ${where}: the try counts as refused`);
       await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
       return refused('refused');
     }

@@ -97,6 +97,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
       data = JSON.parse(answer.body);
     } catch {
       deps.metrics.webCall('error', seconds);
+      deps.log.warn({ step: effect.step, status: answer.status }, `the API answered ${answer.status} with a body that is not JSON, so "save" cannot read it: the call counts as failed`);
       return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
     }
   }

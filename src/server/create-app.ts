@@ -20,6 +20,7 @@ import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { authRoutes } from './auth-routes.js';
+import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -152,6 +153,7 @@ export function createApp(options: AppOptions): Express {
   app.use(authRoutes({ engine, log, publicUrl: base }));
 
   app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
+  app.get(botSchemaRoute, botSchemaHandler(base));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

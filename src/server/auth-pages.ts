@@ -42,6 +42,8 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => escapes[c]!);
 
 /** The whole page; its only style is inline, which the page's Content-Security-Policy allows and nothing else. */
 export function renderPage(page: AuthPage, language = 'en'): string {
+  // One glance tells a good end from a problem: a green tick or an amber mark, beside the title.
+  const ok = page.status < 400;
   const code = page.code === undefined ? '' : `<p class="code" aria-label="Your code">${escape(page.code.replace(/^(\d{3})(\d{3})$/, '$1 $2'))}</p>`;
   const [first, ...rest] = page.lines;
   return `<!doctype html>
@@ -50,18 +52,23 @@ export function renderPage(page: AuthPage, language = 'en'): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light">
 <title>${escape(page.title)}</title>
 <style>
-body{margin:0;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f4f6f8}
-main{max-width:32rem;margin:0 auto;padding:2rem 1.25rem}
-h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
-.code{font:700 2.5rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.15em;background:#fff;border:2px solid #1b1f24;border-radius:.5rem;padding:.75rem;text-align:center;margin:1rem 0}
+*{box-sizing:border-box}
+body{margin:0;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#eef1f4;overflow-wrap:anywhere}
+main{max-width:30rem;margin:1.5rem auto;padding:1.5rem 1.25rem;background:#fff;border:1px solid #d6dbe1;border-top:6px solid ${ok ? '#1a7f37' : '#b35c00'};border-radius:.75rem}
+h1{display:flex;gap:.6rem;align-items:flex-start;font-size:1.4rem;line-height:1.3;margin:0 0 1rem}
+.mark{flex:none;width:1.9rem;height:1.9rem;border-radius:50%;color:#fff;background:${ok ? '#1a7f37' : '#b35c00'};font-size:1.15rem;line-height:1.9rem;text-align:center}
+.code{font:700 2.4rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.12em;font-variant-numeric:tabular-nums;background:#f6f8fa;border:2px solid #1b1f24;border-radius:.5rem;padding:.6rem;text-align:center;margin:1rem 0;user-select:all;-webkit-user-select:all}
 p{margin:0 0 1rem}
+p:last-child{margin-bottom:0}
+@media (max-width:24rem){main{margin:0;border-radius:0;border-left:0;border-right:0;min-height:100vh}}
 </style>
 </head>
 <body>
 <main>
-<h1>${escape(page.title)}</h1>
+<h1><span class="mark" aria-hidden="true">${ok ? '&#10003;' : '!'}</span><span>${escape(page.title)}</span></h1>
 ${first === undefined ? '' : `<p>${escape(first)}</p>`}
 ${code}
 ${rest.map((line) => `<p>${escape(line)}</p>`).join('\n')}

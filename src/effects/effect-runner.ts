@@ -6,6 +6,7 @@ import { failureKey, tokenKey } from './token-key.js';
 import { webCall } from './web-call.js';
 import { isLinkMode } from '../bot/schema.js';
 import { beginLink, verifyLink } from './link-sign-in.js';
+import { isStale, refreshToken } from './token-refresh.js';
 
 export function createEffectRunner(deps: EffectDeps): EffectRunner {
   return {
@@ -13,7 +14,8 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
       switch (effect.type) {
         case 'token.lookup': {
           const definition = turn.bot.authTokens[effect.token];
-          const record = definition === undefined ? undefined : await deps.store.tokens.get(tokenKey(effect.token, definition, turn));
+          let record = definition === undefined ? undefined : await deps.store.tokens.get(tokenKey(effect.token, definition, turn));
+          if (record !== undefined && isStale(record, turn.now)) record = definition?.mode === 'oauth' ? await refreshToken(deps, turn, effect.token, definition, record) : undefined;
           deps.metrics.tokenLookup(record !== undefined);
           if (record !== undefined) return { type: 'token.lookup', found: true, account: record.account };
           // A paused user is told so before typing a password that would not be sent anyway.

@@ -7,7 +7,7 @@ import type { TokenRecord } from '../stores/store.js';
 import type { EffectDeps } from './effect-deps.js';
 import { linkLookup } from './link-sign-in.js';
 import { refresh } from './oauth-provider.js';
-import { tokenKey } from './token-key.js';
+import { tokenKeyFor } from './token-cache.js';
 
 /** The access token is past its own expiry (the record outlives it to keep the refresh token). */
 export function isStale(record: TokenRecord, now: number): boolean {
@@ -19,7 +19,8 @@ export function isStale(record: TokenRecord, now: number): boolean {
  * again). When another turn refreshed meanwhile, its record is taken as it is.
  */
 export async function refreshToken(deps: EffectDeps, turn: EffectTurn, definitionId: string, definition: OAuthDefinition, stale: TokenRecord): Promise<TokenRecord | undefined> {
-  const key = tokenKey(definitionId, definition, turn);
+  const key = tokenKeyFor(deps, turn, definitionId, definition, stale.account);
+  if (key === undefined) return undefined;
   if (stale.refresh === undefined) {
     await deps.store.tokens.delete(key);
     return undefined;

@@ -9,7 +9,7 @@ import { renderHeader, renderUrl } from '../templates/render.js';
 import { requestPlaceholders } from '../templates/request-placeholders.js';
 import type { EffectDeps } from './effect-deps.js';
 import { savedVars } from './saved-vars.js';
-import { tokenKey } from './token-key.js';
+import { readToken } from './token-cache.js';
 import { isStale, refreshToken } from './token-refresh.js';
 
 type WebResult = Extract<EffectResult, { type: 'web.call' }>;
@@ -22,7 +22,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
   if (first.ok || !first.unauthorized || first.status !== 401 || effect.token === undefined) return first;
   const definition = turn.bot.authTokens[effect.token];
   if (definition?.mode !== 'oauth') return first;
-  const record = await deps.store.tokens.get(tokenKey(effect.token, definition, turn));
+  const record = await readToken(deps, turn, effect.token, definition);
   if (record?.refresh === undefined) return first;
   const fresh = await refreshToken(deps, turn, effect.token, definition, { ...record, expiresAt: 0 });
   return fresh === undefined ? first : callOnce(deps, turn, effect);
@@ -43,7 +43,7 @@ async function callOnce(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effe
     }
     const definition = turn.bot.authTokens[definitionId];
     if (definition === undefined) continue;
-    let record = await deps.store.tokens.get(tokenKey(definitionId, definition, turn));
+    let record = await readToken(deps, turn, definitionId, definition);
     if (record !== undefined && isStale(record, turn.now)) record = definition.mode === 'oauth' ? await refreshToken(deps, turn, definitionId, definition, record) : undefined;
     deps.metrics.tokenLookup(record !== undefined);
     if (record !== undefined) tokens.set(name, record.token);

@@ -37,6 +37,10 @@ export const question = z
 
 /** Keys every sign-in mode has. */
 const signInCommon = {
+  accounts: z
+    .enum(['one', 'several'])
+    .default('one')
+    .describe('"several": a user may keep several accounts of this service (each sign-in adds one; an authToken step asks which to use when there are more than one). "one": a new sign-in replaces the old.'),
   validPath: z
     .string()
     .min(1)
@@ -228,6 +232,11 @@ export const authTokenStep = z
       .optional()
       .describe(`Where to go when the user could not be signed in (after "maxAttempts" tries, or on web chat where sign-in by questions is not available): ${targetHelp}. Without it, a plain sentence and the conversation ends.`),
     save: saveMap.optional().describe('Variables to take from the auth service\'s JSON answer: { "variable": "path" }. A path that points at the token is skipped.').meta({ examples: [{ name: 'user.name' }] }),
+    account: template
+      .optional()
+      .describe('With accounts "several": the account to use, by name (a template, e.g. "{wanted}"); signs in when it is not cached.')
+      .meta({ examples: ['{wanted}'] }),
+    addAccount: z.boolean().optional().describe('With accounts "several": always sign in to another account, even when some are cached.'),
   })
   .meta({
     id: 'authTokenStep',
@@ -317,6 +326,7 @@ export const forgetTokenStep = z
     ...base,
     type: z.literal('forgetToken').describe('"forgetToken": drops a cached token (log out).'),
     token: z.string().min(1).describe('The Auth Token definition (a key of "authTokens") whose cached token is dropped.'),
+    account: template.optional().describe('With accounts "several": forget this account only (a template, e.g. "{account}"); without it, every account of the definition.'),
   })
   .meta({ id: 'forgetTokenStep', title: 'forgetToken step', description: 'Drops the user\'s cached token of a definition: the next authToken step asks again.' });
 

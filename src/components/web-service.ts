@@ -24,7 +24,9 @@ export const webService: Component<'webService'> = {
         draft.session.retry = draft.at;
         // The API refused a token the user had: say why the questions come again.
         if (result.status === 401) draft.say({ text: phrases.signInAgain });
-        return { kind: 'effect', effect: { type: 'token.forget', token }, wait: { kind: 'effect' } };
+        // With several accounts, only the refused one is forgotten.
+        const account = draft.bot.authTokens[token]?.accounts === 'several' ? draft.session.accounts?.[token] : undefined;
+        return { kind: 'effect', effect: { type: 'token.forget', token, ...(account !== undefined && { account }) }, wait: { kind: 'effect' } };
       }
       return failed(step, draft);
     }

@@ -12,7 +12,8 @@ import type { EffectDeps } from './effect-deps.js';
 import { callbackUrl, linkLookup } from './link-sign-in.js';
 import { exchangeCode, type ProviderTokens } from './oauth-provider.js';
 import { isStateShaped, newCode, stateHash, type PendingLink } from './pending-links.js';
-import { failureKey, tokenKey } from './token-key.js';
+import { failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
 import { endWebSignIn } from './web-flow.js';
 
 type Signed = { ok: true; record: TokenRecord; ttlSeconds: number } | { ok: false; reason: 'refused' | 'unavailable' };
@@ -62,7 +63,7 @@ export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => num
           await deps.links.update(hash, { ...link, status: 'signed-in', signedIn: { ...signed.record, ttlSeconds: signed.ttlSeconds }, codeDigest: deps.links.codeDigest(hash, code) }, now);
           return { kind: 'signed-in', code };
         }
-        await deps.store.tokens.set(tokenKey(link.definition, definition, turnLike), signed.record, signed.ttlSeconds);
+        await saveToken(deps, turnLike, link.definition, definition, signed.record, signed.ttlSeconds);
         await deps.links.spend(hash, link, now);
         await deps.backOff.succeeded(failureKey(link.definition, turnLike));
         deps.metrics.signIn('ok');

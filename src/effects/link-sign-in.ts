@@ -9,7 +9,8 @@ import type { JsonValue } from '../json.js';
 import type { EffectDeps } from './effect-deps.js';
 import { authorizationLink, newVerifier } from './oauth-provider.js';
 import { newState, stateHash, type PendingLink } from './pending-links.js';
-import { failureKey, tokenKey } from './token-key.js';
+import { failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
 import { beginWebSignIn } from './web-flow.js';
 
 type BeginResult = Extract<EffectResult, { type: 'link.begin' }>;
@@ -99,7 +100,7 @@ export async function verifyLink(deps: EffectDeps, turn: EffectTurn, token: stri
       return { type: 'link.verify', ok: false, reason: current.status === 'signed-in' ? 'wrong-code' : 'pending' };
     }
     const { ttlSeconds, ...record } = current.signedIn;
-    await deps.store.tokens.set(tokenKey(token, definition, turn), record, ttlSeconds);
+    await saveToken(deps, turn, token, definition, record, ttlSeconds);
     await deps.links.spend(hash, current, turn.now);
     await deps.backOff.succeeded(failures);
     deps.metrics.signIn('ok');

@@ -9,7 +9,8 @@ import type { JsonValue } from '../json.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
-import { accountFailureKey, failureKey, tokenKey } from './token-key.js';
+import { accountFailureKey, failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
 
@@ -120,7 +121,7 @@ export async function signIn(
     const vars = savedVars(deps, data, save, [value]);
     if (vars === undefined) return refused('unavailable');
 
-    await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+    await saveToken(deps, turn, token, definition, { token: value, account }, ttl);
     await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
     turn.acquired.add(token);
     deps.metrics.signIn('ok');

@@ -5,14 +5,17 @@ import type { Vars } from './session.js';
 import type { JsonValue } from '../json.js';
 
 export type Effect =
-  /** Is a valid token of definition `token` cached for this user (or conversation)? */
-  | { type: 'token.lookup'; token: string }
+  /**
+   * Is a valid token of definition `token` cached for this user (or conversation)? With several
+   * accounts: of `account`, or, without it, which accounts are cached.
+   */
+  | { type: 'token.lookup'; token: string; account?: string }
   /** Keep a secret answer until the sign-in call, encrypted. */
   | { type: 'secret.seal'; value: string }
   /** Call the auth service with the answers; on success the driver caches the token. */
   | { type: 'auth.signIn'; token: string; answers: Record<string, string>; sealed: Record<string, string>; save?: Record<string, string> }
   /** Drop a cached token (log out, or a 401 from an API). */
-  | { type: 'token.forget'; token: string }
+  | { type: 'token.forget'; token: string; account?: string }
   /**
    * Call an API (the `webService` step at `step`, for the author's log) as `request` says, with
    * the token of definition `token` wherever its templates hold `{authtoken}`.
@@ -45,7 +48,7 @@ export interface WebRequest {
 
 export type EffectResult =
   /** `retryAfterSeconds`: no token, and sign-in is paused for this user after repeated refusals. */
-  | { type: 'token.lookup'; found: boolean; account?: string; retryAfterSeconds?: number }
+  | { type: 'token.lookup'; found: boolean; account?: string; retryAfterSeconds?: number; accounts?: string[] }
   | { type: 'secret.seal'; sealed: string }
   | { type: 'auth.signIn'; ok: true; account: string; vars: Vars }
   /**

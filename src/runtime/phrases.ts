@@ -21,6 +21,8 @@ export const phrases = {
     `Too many attempts. Please wait ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`} and try again.`,
   signInNotHere: "Sign-in isn't available in this chat. Please use our app, SMS, WhatsApp, Messenger or call us.",
   digitsOnly: 'Please enter digits only.',
+  whichAccount: 'Which account?',
+  anotherAccount: 'Another account',
   linkCode: 'Once you have signed in, type here the 6-digit code the page shows you.',
   linkCodeSay: 'Once you have signed in, enter the 6-digit code the page shows you.',
   linkWaiting: 'Once you have signed in there, we will carry on here.',

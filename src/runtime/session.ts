@@ -24,6 +24,8 @@ export type Wait =
    * `tries` counts wrong codes.
    */
   | { kind: 'link'; token: string; expiresAt: number; verify: boolean; tries: number }
+  /** An `authToken` step of a definition with several accounts cached: which one to use (`names`, then "another"). */
+  | { kind: 'account'; token: string; names: string[]; tries: number }
   /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */
   | { kind: 'effect' };
 
@@ -44,6 +46,8 @@ export interface Session {
   lastToken?: string;
   /** Account names per definition id, for `{account}` / `{account.ID}`. Not secret. */
   accounts?: Record<string, string>;
+  /** With several accounts: the names known to be cached, per definition id, for `{accounts.ID}`. */
+  accountNames?: Record<string, string[]>;
   /** A `webService` step to call again once its token was acquired anew after a 401. */
   retry?: Position;
   /** The platform's time of the newest message run (TurnRequest.sentAt), to run none older after it. */

@@ -40,7 +40,10 @@ export function askFirst(token: string, draft: Draft, tries = 0): Next {
 /** Marks the token of `token` as the one `{authtoken}` means, and remembers the account. */
 export function useToken(session: Session, token: string, account: string | undefined): void {
   session.lastToken = token;
-  if (account !== undefined) session.accounts = { ...session.accounts, [token]: account };
+  if (account === undefined) return;
+  session.accounts = { ...session.accounts, [token]: account };
+  const known = session.accountNames?.[token] ?? [];
+  if (!known.includes(account)) session.accountNames = { ...session.accountNames, [token]: [...known, account] };
 }
 
 /** Goes on with a sign-in in progress: an answer to a question, or a result of an effect. */

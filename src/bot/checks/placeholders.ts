@@ -89,7 +89,7 @@ function knownNames(bot: Bot): KnownNames {
       if (name === 'authtoken' || name === 'account') return true;
       const dot = name.indexOf('.');
       const head = name.slice(0, dot);
-      return dot > 0 && (head === 'authtoken' || head === 'account') && tokens.includes(name.slice(dot + 1));
+      return dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts') && tokens.includes(name.slice(dot + 1));
     },
   };
 }
@@ -104,7 +104,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   const dot = name.indexOf('.');
   const head = dot > 0 ? name.slice(0, dot) : name;
   const rest = dot > 0 ? name.slice(dot + 1) : '';
-  if (dot > 0 && (head === 'authtoken' || head === 'account')) {
+  if (dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts')) {
     if (known.tokens.length === 0) return `${written} names token definition "${rest}", but this bot defines no auth tokens: add "${rest}" under "authTokens"`;
     return `${written} names token definition "${rest}", which "authTokens" does not have: use one of ${known.tokens.map((t) => `{${head}.${t}}`).join(', ')}`;
   }

@@ -44,6 +44,8 @@ export interface TestApp {
 type Tuning = { redisUrl?: string; cipher?: Cipher; /** Share another app's keys: two instances of one deployment. */ prefix?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
+  /** The engine's clock (token expiry, link expiry, back-off); Redis TTLs stay real. */
+  clock?: () => number;
 };
 
 /** Apps on Redis for the tests of one file; stopped after each test. */
@@ -54,13 +56,13 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
   });
   return async (bot, env = {}, { host = '127.0.0.1', ...tuning } = {}) => {
     const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
-    const { redisUrl = testRedisUrl(), prefix = testKeyPrefix('server'), cipher, ...appTuning } = tuning;
+    const { redisUrl = testRedisUrl(), prefix = testKeyPrefix('server'), cipher, clock, ...appTuning } = tuning;
     const store = createRedisStore({ url: redisUrl, prefix, ...(cipher && { cipher }) });
     const lines: string[] = [];
     const log = createLogger(readSettings(fullEnv).logLevel, { write: (line: string) => void lines.push(line) });
     const metrics = createServerMetrics();
     let port = 0;
-    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...(cipher && { cipher }) });
+    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...(cipher && { cipher }), ...(clock && { clock }) });
     const app = createApp({ engine, storeKind: 'redis', settings: readSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, host, () => resolve(s));

@@ -244,3 +244,78 @@ describe('sign-in by link: OAuth 2 against a real OpenID Provider', () => {
     expect(await ada.send('hi')).toEqual(['We could not sign you in.']);
   });
 });
+
+describe('OAuth refresh against the real provider: once, silently', () => {
+  /** Signs Ada in (with offline_access, so with a refresh token) and makes her first call. */
+  async function signedIn(clock?: () => number) {
+    const op = await provider();
+    const app = await startApp(oauthBot(op, discovered(op)), secretEnv, { cipher: createCipher(key), ...(clock && { clock }) });
+    op.ready(`${app.publicUrl}/auth/callback`);
+    const ada = smsUser(app);
+    const page = await backToParley(app, await signInAtProvider(linkIn(await ada.send('hi')), 'ada'));
+    expect(await ada.send(codeIn(page.text)!)).toEqual(['Hello ada@example.com, your balance is 42.']);
+    expect(op.refreshTokens).toHaveLength(1);
+    return { op, app, ada };
+  }
+
+  it('refreshes an access token past its expires_in before calling the API, and keeps the refresh token sealed', async () => {
+    let offset = 0;
+    const { op, app, ada } = await signedIn(() => Date.now() + offset);
+    // The provider's access tokens live 60 s: a minute later Parley takes this one as expired.
+    offset = 61_000;
+    expect(await ada.send('hi again')).toEqual(['Hello ada@example.com, your balance is 42.']);
+    expect(op.issued.map((token) => token.grant)).toEqual(['authorization_code', 'refresh_token']);
+    expect(op.apiSeen).toEqual([
+      { token: op.issued[0]!.value, status: 200 },
+      { token: op.issued[1]!.value, status: 200 },
+    ]);
+    // Used once: the fresh token serves the next conversation without another refresh.
+    expect(await ada.send('and again')).toEqual(['Hello ada@example.com, your balance is 42.']);
+    expect(op.issued).toHaveLength(2);
+
+    const dump = [...(await app.keys()).entries()].flat().join('\n');
+    for (const secret of [...op.refreshTokens, ...op.issued.map((token) => token.value)]) {
+      expect(dump).not.toContain(secret);
+      expect(app.logText()).not.toContain(secret);
+    }
+  });
+
+  it('with the provider’s own short lifetime (3 s), never shows the API an expired token', async () => {
+    const op = await provider({ accessTokenSeconds: 3 });
+    const app = await startApp(oauthBot(op, discovered(op)), secretEnv, { cipher: createCipher(key) });
+    op.ready(`${app.publicUrl}/auth/callback`);
+    const ada = smsUser(app);
+    const page = await backToParley(app, await signInAtProvider(linkIn(await ada.send('hi')), 'ada'));
+    expect(await ada.send(codeIn(page.text)!)).toEqual(['Hello ada@example.com, your balance is 42.']);
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    expect(await ada.send('hi again')).toEqual(['Hello ada@example.com, your balance is 42.']);
+    // Refreshed before the call (expires_in told Parley when), not after a 401.
+    expect(op.issued.map((token) => token.grant)).toContain('refresh_token');
+    expect(op.apiSeen.map((seen) => seen.status)).toEqual([200, 200]);
+    expect(op.apiSeen[1]!.token).toBe(op.issued.at(-1)!.value);
+  });
+
+  it('refreshes once when the API answers 401, and calls it again with the new token', async () => {
+    const { op, ada } = await signedIn();
+    // The provider revokes the access token: the API refuses it, though Parley thinks it live.
+    await op.revoke(op.issued[0]!.value);
+    expect(await ada.send('hi again')).toEqual(['Hello ada@example.com, your balance is 42.']);
+    expect(op.apiSeen).toEqual([
+      { token: op.issued[0]!.value, status: 200 },
+      { token: op.issued[0]!.value, status: 401 },
+      { token: op.issued[1]!.value, status: 200 },
+    ]);
+    expect(op.issued[1]!.grant).toBe('refresh_token');
+  });
+
+  it('asks the user to sign in again when the refresh token is refused too', async () => {
+    const { op, ada } = await signedIn();
+    await op.revoke(op.issued[0]!.value);
+    await op.revoke(op.refreshTokens[0]!);
+    const again = await ada.send('hi again');
+    expect(linkIn(again)).toMatch(new RegExp(`^${op.issuer}/auth\\?`));
+    // One refresh tried, no new access token, and the refused one not tried again.
+    expect(op.issued).toHaveLength(1);
+    expect(op.apiSeen.map((seen) => seen.status)).toEqual([200, 401]);
+  });
+});

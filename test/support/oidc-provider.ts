@@ -38,6 +38,10 @@ export interface OidcProvider {
   ready(redirectUri: string): void;
   /** Access tokens the provider issued, in order. */
   issued: IssuedToken[];
+  /** Refresh tokens the provider issued, in order. */
+  refreshTokens: string[];
+  /** Revokes an access or refresh token at the provider: the API refuses it (401), the token endpoint too. */
+  revoke(value: string): Promise<void>;
   /** Every request the provider got: `METHOD /path` (the query left out). */
   requests: string[];
   /** `GET /api/balance`: 200 `{ balance, account }` for a live access token, 401 otherwise. */
@@ -58,6 +62,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   let provider: Provider | undefined;
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const issued: IssuedToken[] = [];
+  const refreshTokens: string[] = [];
   const requests: string[] = [];
   const apiSeen: Array<{ token: string; status: number }> = [];
 
@@ -79,6 +84,12 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   return {
     issuer,
     issued,
+    refreshTokens,
+    async revoke(value) {
+      const token = (await provider?.AccessToken.find(value)) ?? (await provider?.RefreshToken.find(value));
+      if (token === undefined) throw new Error('the provider knows no such token');
+      await token.destroy();
+    },
     requests,
     apiUrl: `${issuer}/api`,
     apiSeen,
@@ -104,7 +115,11 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         ttl: { AccessToken: options.accessTokenSeconds ?? 60, AuthorizationCode: 60, IdToken: 60, RefreshToken: 3600, Grant: 3600, Session: 3600, Interaction: 600 },
       }));
       provider.on('access_token.saved', (token: { jti: string; gty?: string; accountId: string }) => {
-        issued.push({ value: token.jti, grant: token.gty ?? '', account: token.accountId });
+        // `gty` lists every grant in the token's line: the last one made this token.
+        issued.push({ value: token.jti, grant: token.gty?.split(' ').at(-1) ?? '', account: token.accountId });
+      });
+      provider.on('refresh_token.saved', (token: { jti: string }) => {
+        if (!refreshTokens.includes(token.jti)) refreshTokens.push(token.jti);
       });
       handle = provider.callback();
     },

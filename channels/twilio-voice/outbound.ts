@@ -61,6 +61,7 @@ function ask(response: VoiceResponse, prompt: Prompt, next: number, settings: Vo
     input: keypadOnly(prompt) ? ['dtmf'] : ['dtmf', 'speech'],
     finishOnKey: '#',
     ...(prompt.numDigits === undefined ? {} : { numDigits: prompt.numDigits }),
+    ...(prompt.waitSeconds === undefined ? {} : { timeout: prompt.waitSeconds }),
     ...(keypadOnly(prompt) ? {} : { speechTimeout: 'auto', language: settings.language as NonNullable<Parameters<VoiceResponse['gather']>[0]>['language'] }),
   });
   gather.say(sayAttributes(settings), xmlText(keypadMenu(prompt)));

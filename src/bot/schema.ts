@@ -50,7 +50,7 @@ const signInCommon = {
   scope: z
     .enum(['user', 'conversation'])
     .optional()
-    .describe('"user": the token is kept for this user on this channel; "conversation": for this conversation only. Default "user", and "conversation" on the phone, where caller ID can be forged.'),
+    .describe('"user": the token is kept for this user on this channel; "conversation": for this conversation only. Default "user", and "conversation" on the phone, where caller ID can be forged; always "conversation" in web chat, whose user ids the embedding page makes.'),
 };
 
 /** Keys of the modes that sign in on a page of the service's own, reached by a link. */

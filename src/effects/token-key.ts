@@ -7,10 +7,13 @@ import { isAuthenticated } from '../runtime/turn.js';
 /**
  * On the phone caller ID can be forged, so a token is kept for the call unless the author says
  * otherwise. A user id no platform vouched for is never trusted with a user's token, whatever
- * the author says: anyone could send that id.
+ * the author says: anyone could send that id; nor is a web chat user id.
  */
 export function scopeOf(definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'user'>): 'user' | 'conversation' {
   if (!isAuthenticated(turn.user.via)) return 'conversation';
+  // Web chat's user ids are made by the page that embeds it, whoever wrote that page: a token
+  // signed in there (by link: the only way web chat has) serves its conversation alone.
+  if (turn.user.channel === 'web') return 'conversation';
   return definition.scope ?? (turn.user.channel === 'phone' ? 'conversation' : 'user');
 }
 

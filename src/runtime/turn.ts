@@ -71,6 +71,11 @@ export interface Prompt extends Reply {
   /** The answer must come from the phone keypad (DTMF) on the phone. */
   keypad: boolean;
   numDigits?: number;
+  /**
+   * Seconds the phone waits for the answer to begin before taking it as silence (Twilio's
+   * default is 5): longer where the caller must do something else first.
+   */
+  waitSeconds?: number;
   /** The answer is a secret: do not echo it, log it or keep it in a transcript. */
   secret: boolean;
 }

@@ -11,6 +11,11 @@ import { definitionOf, useToken, type SignInWays } from './credentials.js';
 
 type LinkWait = Extract<Wait, { kind: 'link' }>;
 
+// A caller keys the code only after opening the text message, following the link and signing
+// in on the service's page, the phone away from their ear: a minute of silence before the
+// question is asked again (and a reminder after a second), rather than Twilio's 5 seconds.
+const codeWaitSeconds = 60;
+
 /** Asks the effects for a new link (the first, or "again"). */
 export function beginLinkSignIn(token: string, draft: Draft, tries = 0): Next {
   return { kind: 'effect', effect: { type: 'link.begin', token }, wait: { kind: 'link', token, expiresAt: 0, verify: true, tries } };
@@ -81,7 +86,7 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
 function waitFor(draft: Draft, wait: LinkWait): Next {
   const phone = draft.user.channel === 'phone';
   const prompt: Prompt = wait.verify
-    ? { text: phrases.linkCode, say: phrases.linkCodeSay, input: 'digits', keypad: phone, numDigits: 6, secret: false }
+    ? { text: phrases.linkCode, say: phrases.linkCodeSay, input: 'digits', keypad: phone, numDigits: 6, secret: false, ...(phone && { waitSeconds: codeWaitSeconds }) }
     : { text: phrases.linkWaiting, input: 'text', keypad: false, secret: false };
   return { kind: 'wait', wait, prompt };
 }

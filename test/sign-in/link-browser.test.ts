@@ -13,7 +13,7 @@ import { launchBrowser } from '../support/browser.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../support/engine-on-redis.js';
 import { confidentialClient, startOidcProvider } from '../support/oidc-provider.js';
-import type { StandInService } from '../support/stand-in-service.js';
+import { botizeToken, linkIn, playBotize } from '../support/link-flow.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone, type TestApp } from '../server/support.js';
 
 const startApp = appsOnRedis();
@@ -40,8 +40,6 @@ function smsUser(app: TestApp, user = uniquePhone()) {
     },
   };
 }
-
-const linkIn = (lines: string[]) => /https?:\/\/\S+/.exec(lines.join('\n'))?.[0] ?? '';
 
 /** A phone-sized browser page that records every address it requests. */
 async function phonePage(): Promise<{ page: Page; requested: string[] }> {
@@ -145,7 +143,7 @@ describe('sign-in by link in a real browser', () => {
   });
 
   it('web: signs in on the Botize service’s login page, shows the code, and the bot calls the API with the token', async () => {
-    const service = await botizeWithLoginPage();
+    const service = playBotize(await standIn());
     const bot: Bot = botOf({
       format: 1,
       id: 'web-browser',
@@ -177,48 +175,11 @@ describe('sign-in by link in a real browser', () => {
     await page.waitForURL('**/auth/done');
 
     const callback = new URL(requested.find((url) => url.includes('/auth/callback'))!);
-    const code = await readSignedInPage(page, requested, app, [callback.searchParams.get('state')!, 'ticket-for-s1', 'tok-web-1']);
+    const code = await readSignedInPage(page, requested, app, [callback.searchParams.get('state')!, 'ticket-for-s1', botizeToken]);
     await screenshot(page, 'web-signed-in');
 
     expect(await ada.send(code)).toEqual(['Hello Ada Lovelace, your balance is 42.']);
     // The API saw the token endUrl gave, as the author's header put it.
-    expect(service.to('GET /balance').map((request) => request.headers.authorization)).toEqual(['Bearer tok-web-1']);
+    expect(service.to('GET /balance').map((request) => request.headers.authorization)).toEqual([`Bearer ${botizeToken}`]);
   });
 });
-
-/**
- * Botize's begin/end as a stand-in, with the login page its auth_url names: a form that, when
- * the user signs in, sends the browser back to callback_url with a ticket of its own.
- */
-async function botizeWithLoginPage(): Promise<StandInService> {
-  const service = await standIn();
-  const callbacks = new Map<string, string>();
-  let n = 0;
-  service.on('POST /begin', (request) => {
-    n += 1;
-    callbacks.set(`s${n}`, String((request.json as { callback_url: string }).callback_url));
-    return { json: { auth_url: `${service.url}/login?session=s${n}`, temp_data_to_save: { session: `s${n}` } } };
-  });
-  service.on('GET /login', (request) => ({
-    headers: { 'content-type': 'text/html; charset=utf-8' },
-    text: `<!doctype html><html><head><meta name="viewport" content="width=device-width"><title>Bank sign-in</title></head><body>
-<form method="post" action="/login"><input type="hidden" name="session" value="${request.query.session ?? ''}">
-<label>Username <input name="username"></label><label>Password <input name="password" type="password"></label>
-<button type="submit">Sign in</button></form></body></html>`,
-  }));
-  service.on('POST /login', (request) => {
-    const session = request.form?.session ?? '';
-    const callback = callbacks.get(session);
-    if (callback === undefined || request.form?.username !== 'ada' || request.form?.password !== 'lovelace') return { status: 401, text: 'no' };
-    const back = new URL(callback);
-    back.searchParams.set('ticket', `ticket-for-${session}`);
-    return { status: 303, headers: { location: back.href } };
-  });
-  service.on('POST /end', (request) => {
-    const body = request.json as { saved_temp_data: { session: string }; service_data: Record<string, string> };
-    const good = body.service_data.ticket === `ticket-for-${body.saved_temp_data.session}`;
-    return { json: good ? { valid_credentials: true, user_id: 'Ada Lovelace', auth_data_to_save: 'tok-web-1' } : { valid_credentials: false } };
-  });
-  service.on('GET /balance', (request) => (request.headers.authorization === 'Bearer tok-web-1' ? { json: { balance: 42 } } : { status: 401 }));
-  return service;
-}

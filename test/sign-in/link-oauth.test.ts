@@ -7,6 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { createCipher } from '../../src/stores/cipher.js';
 import { botOf } from '../support/conversation.js';
+import { backToParley, codeIn, linkIn } from '../support/link-flow.js';
 import { confidentialClient, publicClient, signInAtProvider, startOidcProvider, type OidcProvider, type OidcProviderOptions } from '../support/oidc-provider.js';
 import { appsOnRedis, fixture, postTwilio, twimlTexts, uniquePhone, type TestApp } from '../server/support.js';
 
@@ -67,19 +68,6 @@ function smsUser(app: TestApp, user = uniquePhone()) {
   };
 }
 
-const linkIn = (lines: string[]) => /https?:\/\/\S+/.exec(lines.join('\n'))?.[0] ?? '';
-const codeIn = (html: string) => /<p class="code"[^>]*>(\d{3}) (\d{3})<\/p>/.exec(html)?.slice(1).join('');
-
-/** The browser's way back to Parley: /auth/callback (on loopback rather than PUBLIC_URL's name), then /auth/done with the cookie. */
-async function backToParley(app: TestApp, redirect: URL) {
-  const local = new URL(redirect.pathname + redirect.search, app.url);
-  const first = await fetch(local, { redirect: 'manual' });
-  if (first.status !== 303) return { status: first.status, text: await first.text(), url: local.href };
-  const cookie = first.headers.get('set-cookie')?.split(';')[0] ?? '';
-  const done = new URL(first.headers.get('location')!, local);
-  const page = await fetch(done, { headers: { cookie } });
-  return { status: page.status, text: await page.text(), url: done.href };
-}
 
 describe('sign-in by link: OAuth 2 against a real OpenID Provider', () => {
   it('discovers the provider, signs in a confidential client with PKCE and state, and calls the API with the access token', async () => {

@@ -29,6 +29,10 @@ export const phrases = {
   linkTexted: 'I have sent you a text message with a link to sign in.',
   linkNotTexted: "Sorry, I couldn't send you the sign-in link by text message.",
   linkReminder: 'Please open the link I sent you to sign in, then type the code it shows here. Say "again" for a new link.',
+  /** The caller keys the code and cannot ask for another link from the keypad. */
+  linkReminderSay: 'Please open the link in the text message I sent you and sign in, then enter the 6-digit code the page shows.',
+  /** With verifyCode false there is no code to type: the chat goes on by itself. */
+  linkReminderNoCode: 'Please open the link I sent you to sign in; we will carry on here once you have. Say "again" for a new link.',
   linkNotYet: "That code doesn't match: open the link and sign in first, then type the code the page shows.",
   linkWrongCode: "That code doesn't match. Please check the page and try again.",
   linkExpired: 'The sign-in link has expired.',

@@ -77,7 +77,7 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
     if (phrases.linkAgainWords.includes(typed)) return beginLinkSignIn(wait.token, draft, wait.tries);
     const code = wait.verify ? keyedDigits(event.input.text.replace(/[\s-]/g, '')) : undefined;
     if (code !== undefined && /^\d{6}$/.test(code)) return { kind: 'effect', effect: { type: 'link.verify', token: wait.token, code }, wait };
-    draft.say({ text: phrases.linkReminder });
+    draft.say(wait.verify ? { text: phrases.linkReminder, say: phrases.linkReminderSay } : { text: phrases.linkReminderNoCode });
     return waitFor(draft, wait);
   }
   return waitFor(draft, wait);

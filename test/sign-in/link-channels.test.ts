@@ -75,7 +75,7 @@ describe('on the phone', () => {
     expect(twimlTexts(silent, 'Say')).toEqual(['Once you have signed in, enter the 6-digit code the page shows you.']);
     expect(gatherOf(silent)).toMatchObject({ timeout: '60', action: '/twilio/voice?n=1' });
     const reminded = await post('/twilio/voice?n=1&timeout=2');
-    expect(twimlTexts(reminded, 'Say')[0]).toMatch(/^Please open the link I sent you/);
+    expect(twimlTexts(reminded, 'Say')[0]).toBe('Please open the link in the text message I sent you and sign in, then enter the 6-digit code the page shows.');
     expect(gatherOf(reminded)).toMatchObject({ numDigits: '6', timeout: '60', action: '/twilio/voice?n=2' });
 
     // A wrong code is a try; the right one goes on, and the call ends with the API's answer.

@@ -13,6 +13,8 @@ interface TemplateSite {
   text: string;
   /** Shown or spoken to the user (or kept in a variable that could be). */
   visible: boolean;
+  /** Names this string alone may use: `{link}` in a linkText, put in when the link is sent. */
+  own?: string[];
 }
 
 const userNames = ['user.id', 'user.channel', 'user.phone'];
@@ -42,7 +44,7 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
             at,
           ),
         );
-      } else if (!known.has(p.name)) {
+      } else if (!known.has(p.name) && !(site.own ?? []).includes(p.name)) {
         problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known), at));
       }
     }
@@ -122,8 +124,8 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
 
 function templateSites(bot: Bot): TemplateSite[] {
   const sites: TemplateSite[] = [];
-  const add = (path: JsonPath, text: string | undefined, visible: boolean): void => {
-    if (text !== undefined) sites.push({ path, text, visible });
+  const add = (path: JsonPath, text: string | undefined, visible: boolean, own?: string[]): void => {
+    if (text !== undefined) sites.push({ path, text, visible, ...(own && { own }) });
   };
   const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean): void => {
     for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible);
@@ -145,13 +147,13 @@ function templateSites(bot: Bot): TemplateSite[] {
       case 'oauth':
         for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
         addRecord([...path, 'params'], definition.params, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
         break;
       case 'web':
         add([...path, 'beginUrl'], definition.beginUrl, false);
         add([...path, 'endUrl'], definition.endUrl, false);
         addRecord([...path, 'headers'], definition.headers, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
         break;
     }
   }

@@ -8,12 +8,15 @@ import type { Bot } from '../bot/bot.js';
 import { readSettings } from '../config.js';
 import { createEngine } from '../create-engine.js';
 import { runTurn } from '../runtime/run-turn.js';
-import type { ChannelId, TurnOutput, User } from '../runtime/turn.js';
+import type { ChannelId, ReplyAddress, TurnOutput, User } from '../runtime/turn.js';
+import { isLinkMode } from '../bot/schema.js';
+import { silentLog } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { networkOutbound } from '../http/outbound.js';
 import { callLog } from './call-log.js';
 import { consoleLog } from './console-log.js';
 import { startExampleServices } from './example-services.js';
+import { serveSignInPages, SignInPagesError, type SignInPages } from './sign-in-pages.js';
 
 export interface ChatOptions {
   channel: ChannelId;
@@ -32,6 +35,7 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   // The author sees every call and every warning on standard error, unless asked not to.
   const toAuthor = (text: string) => void process.stderr.write(text);
   const diagnostics = options.quiet === true ? {} : { outbound: callLog(networkOutbound({ allowPrivate }), { bot, allowPrivate, write: toAuthor }), log: consoleLog(toAuthor) };
+  let pagesUrl = settings.publicUrl ?? 'http://127.0.0.1';
   const engine = createEngine({
     bot,
     store: opened.store,
@@ -39,13 +43,33 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
     allowPrivateNetworks: allowPrivate,
     ...diagnostics,
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
+    publicUrl: () => pagesUrl,
   });
+  // A bot that signs in by link sends the user to a page and back to Parley's: serve those here.
+  let pages: SignInPages | undefined;
+  if (Object.values(bot.authTokens).some(isLinkMode)) {
+    try {
+      pages = await serveSignInPages(engine, { publicUrl: settings.publicUrl, port: settings.port, log: diagnostics.log ?? silentLog });
+    } catch (error) {
+      if (!(error instanceof SignInPagesError)) throw error;
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = 1;
+      await opened.store.close();
+      await example?.services?.close();
+      return;
+    }
+    pagesUrl = pages.url;
+    if (options.quiet !== true) toAuthor(`sign-in pages at ${pages.url}/auth/callback: open the link the bot sends in a browser on this machine\n`);
+  }
   const interactive = process.stdin.isTTY === true;
   const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
   const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
   const user: User = phoneLike ? { id: userId, channel: options.channel, via: 'console', phone: userId } : { id: userId, channel: options.channel, via: 'console' };
   let call = 0;
   const conversation = () => (options.channel === 'phone' ? `phone:console-call-${call}` : `${options.channel}:${userId}`);
+  // The console is where this user is reached when no message started the turn: a sign-in
+  // link finished in the browser (verifyCode false), a caller's link "by text message".
+  const address: ReplyAddress = { kind: 'console', channel: options.channel };
 
   // In a terminal, a secret answer is not echoed.
   let muted = false;
@@ -64,13 +88,19 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
     }
   };
 
+  engine.senders.set('console', async (_address, turn) => {
+    if (options.channel !== 'phone') return show(turn);
+    // A caller gets texts, not speech.
+    for (const line of previewLines(turn, 'sms')) process.stdout.write(`${interactive ? 'bot> ' : ''}(text message) ${line}\n`);
+  });
+
   if (interactive) process.stdout.write(`Talking to "${bot.name}" as ${options.channel} user ${userId}. Ctrl-D to quit.\n`);
   // On the phone the bot speaks first when the call connects; after a hang-up, the next line
   // dials again.
   let callOpen = false;
   const dial = async () => {
     callOpen = true;
-    show(await runTurn(engine, { user, conversation: conversation() }));
+    show(await runTurn(engine, { user, conversation: conversation(), address }));
   };
   if (options.channel === 'phone') await dial();
   else if (interactive) process.stdout.write('you> ');
@@ -81,11 +111,12 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
       call += 1;
       await dial();
     }
-    const turn = await runTurn(engine, { user, conversation: conversation(), input: { text, keypad: options.channel === 'phone' } });
+    const turn = await runTurn(engine, { user, conversation: conversation(), input: { text, keypad: options.channel === 'phone' }, address });
     show(turn);
     if (turn.ended && options.channel === 'phone') callOpen = false;
   }
   if (interactive) process.stdout.write('\n');
+  await pages?.close();
   await opened.store.close();
   await example?.services?.close();
 }

@@ -19,8 +19,12 @@ const maxSessions = 1000;
 export function demoBotize(accounts: DemoAccounts, base: () => string): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   const sessions = new Map<string, Session>();
 
-  const loginPage = (res: ServerResponse, session: string, problem?: string) =>
-    sendLoginPage(res, { title: 'Sign in to ACME Bank', action: '/botize/login', hidden: { session }, ...(problem !== undefined && { problem }) }, problem === undefined ? 200 : 401);
+  const loginPage = (res: ServerResponse, session: string, problem?: string, username?: string) =>
+    sendLoginPage(
+      res,
+      { title: 'Sign in to ACME Bank', action: '/botize/login', hidden: { session }, ...(problem !== undefined && { problem }), ...(username !== undefined && { username }) },
+      problem === undefined ? 200 : 401,
+    );
 
   return async (req, res, path) => {
     if (path === '/botize/begin' && req.method === 'POST') {
@@ -51,7 +55,7 @@ export function demoBotize(accounts: DemoAccounts, base: () => string): (req: In
       }
       const user = accounts.check(params.username, params.password);
       if (user === undefined) {
-        loginPage(res, id, 'That username and password do not match.');
+        loginPage(res, id, 'That username and password do not match.', params.username);
         return true;
       }
       session.ticket = randomBytes(16).toString('hex');

@@ -29,7 +29,7 @@ export function demoOAuth(accounts: DemoAccounts): (req: IncomingMessage, res: S
   const codes = new Map<string, Grant>();
   const refreshTokens = new Map<string, { user: string; clientId: string; scope: string }>();
 
-  const authorizePage = (res: ServerResponse, params: Record<string, string>, problem?: string) =>
+  const authorizePage = (res: ServerResponse, params: Record<string, string>, problem?: string, username?: string) =>
     sendLoginPage(
       res,
       {
@@ -38,6 +38,7 @@ export function demoOAuth(accounts: DemoAccounts): (req: IncomingMessage, res: S
         hidden: pick(params, ['client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'response_type']),
         cancel: true,
         ...(problem !== undefined && { problem }),
+        ...(username !== undefined && { username }),
       },
       problem === undefined ? 200 : 401,
     );
@@ -62,7 +63,7 @@ export function demoOAuth(accounts: DemoAccounts): (req: IncomingMessage, res: S
       if (req.method === 'GET') return answered(authorizePage(res, params));
       if (params.cancel !== undefined) return reply({ error: 'access_denied' });
       const user = accounts.check(params.username, params.password);
-      if (user === undefined) return answered(authorizePage(res, params, 'That username and password do not match.'));
+      if (user === undefined) return answered(authorizePage(res, params, 'That username and password do not match.', params.username));
       const code = randomBytes(24).toString('base64url');
       keep(codes, code, { user, clientId: demoClientId, redirectUri: params.redirect_uri!, challenge: params.code_challenge!, scope: params.scope ?? '', expiresAt: Date.now() + codeLifetimeMs });
       return reply({ code });

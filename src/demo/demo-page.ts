@@ -13,6 +13,8 @@ export interface DemoLoginPage {
   hidden: Record<string, string>;
   /** Said above the form when the last try failed. */
   problem?: string;
+  /** The username of the last try, filled in again. */
+  username?: string;
   /** Offer a "Cancel" button (the form posts `cancel=1`). */
   cancel?: boolean;
 }
@@ -47,7 +49,7 @@ button.secondary{background:#fff;color:#0b5cad;margin-left:.5rem}
 ${page.problem === undefined ? '' : `<p class="problem" role="alert">${escape(page.problem)}</p>`}
 <form method="post" action="${escape(page.action)}">
 ${hidden}
-<label>Username<input type="text" name="username" autocomplete="username" autocapitalize="none" required></label>
+<label>Username<input type="text" name="username" autocomplete="username" autocapitalize="none" required${page.username === undefined ? '' : ` value="${escape(page.username)}"`}></label>
 <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>${page.cancel === true ? '<button type="submit" class="secondary" name="cancel" value="1" formnovalidate>Cancel</button>' : ''}
 </form>

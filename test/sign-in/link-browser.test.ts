@@ -4,11 +4,13 @@
 // which the test sends as the user's next SMS; the bot then calls the API with the token.
 // Screenshots of the pages a person sees are written to test-results/sign-in/ (at 360 px and
 // on a desktop); docs/ keeps copies.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
+import { loadBotText } from '../../src/bot/load.js';
+import { startDemoServices } from '../../src/demo/demo-services.js';
 import { launchBrowser } from '../support/browser.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../support/engine-on-redis.js';
@@ -48,6 +50,8 @@ async function phonePage(): Promise<{ page: Page; requested: string[] }> {
   // The provider's development pages import a web font from Google, which this machine cannot reach.
   await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
   const page = await context.newPage();
+  // Well inside the test's own time-out, so a step that hangs says which it was.
+  page.setDefaultTimeout(15_000);
   const requested: string[] = [];
   page.on('request', (request) => requested.push(request.url()));
   return { page, requested };
@@ -85,7 +89,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(phone);
 }
 
-describe('sign-in by link in a real browser', () => {
+describe('sign-in by link in a real browser', { timeout: 60_000 }, () => {
   it('oauth: signs in at the OpenID Provider, shows the code on a clean page, and the bot calls the API with the token', async () => {
     const op = await startOidcProvider();
     onTestFinished(() => op.close());
@@ -181,5 +185,41 @@ describe('sign-in by link in a real browser', () => {
     expect(await ada.send(code)).toEqual(['Hello Ada Lovelace, your balance is 42.']);
     // The API saw the token endUrl gave, as the author's header put it.
     expect(service.to('GET /balance').map((request) => request.headers.authorization)).toEqual([`Bearer ${botizeToken}`]);
+  });
+
+  it.each([['oauth-demo.json'], ['web-sign-in.json']])('scripts/%s: the demo provider’s page signs in, in a browser', async (file) => {
+    const demo = await startDemoServices();
+    onTestFinished(() => demo.close());
+    const text = (await readFile(join(import.meta.dirname, '..', '..', 'scripts', file), 'utf8')).replaceAll('127.0.0.1:4010', `127.0.0.1:${demo.port}`);
+    const app = await startApp(loadBotText(text, file).bot!);
+    const ada = smsUser(app);
+    const link = linkIn(await ada.send('hi'));
+
+    const { page, requested } = await phonePage();
+    await page.goto(link);
+    expect(await page.getByText('not a real service').count()).toBe(1);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').innerText()).toBe('That username and password do not match.');
+    if (file === 'oauth-demo.json') await screenshot(page, 'demo-provider');
+    await page.getByLabel('Password').fill('lovelace');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/auth/done');
+    const code = await readSignedInPage(page, requested, app, []);
+    expect(await ada.send(code)).toEqual(['Hi Ada Lovelace, your balance is 1234.56 USD.']);
+  });
+
+  it('scripts/oauth-demo.json: “Cancel” on the demo provider’s page comes back as a declined sign-in', async () => {
+    const demo = await startDemoServices();
+    onTestFinished(() => demo.close());
+    const text = (await readFile(join(import.meta.dirname, '..', '..', 'scripts', 'oauth-demo.json'), 'utf8')).replaceAll('127.0.0.1:4010', `127.0.0.1:${demo.port}`);
+    const app = await startApp(loadBotText(text, 'oauth-demo.json').bot!);
+    const { page } = await phonePage();
+    await page.goto(linkIn(await smsUser(app).send('hi')));
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL('**/auth/callback?**');
+    expect(await page.getByRole('heading', { level: 1, name: 'Sign-in was not completed', exact: true }).count()).toBe(1);
+    await screenshot(page, 'declined');
   });
 });

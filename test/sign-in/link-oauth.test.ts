@@ -225,6 +225,14 @@ describe('sign-in by link: OAuth 2 against a real OpenID Provider', () => {
     expect(badApp.logText()).not.toContain('not-the-secret');
   });
 
+  it('reaches a provider on loopback only where private networks are allowed, as any call', async () => {
+    const op = await provider();
+    const app = await startApp(oauthBot(op, discovered(op)), { ...secretEnv, ALLOW_PRIVATE_NETWORKS: 'false' }, { cipher: createCipher(key) });
+    op.ready(`${app.publicUrl}/auth/callback`);
+    expect(await smsUser(app).send('hi')).toEqual(['We could not sign you in.']);
+    expect(op.requests).toEqual([]);
+  });
+
   it('tells the user when the provider cannot be reached, and the step takes onFailure', async () => {
     const op = await provider();
     const app = await appFor(op, oauthBot(op, { ...discovered(op), issuer: 'http://127.0.0.1:9/' }));

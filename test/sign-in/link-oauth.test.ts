@@ -233,6 +233,34 @@ describe('sign-in by link: OAuth 2 against a real OpenID Provider', () => {
     expect(op.requests).toEqual([]);
   });
 
+  it('answers any odd return with a plain 400 page, never a 5xx, and changes nothing', async () => {
+    const op = await provider();
+    const app = await appFor(op, oauthBot(op, discovered(op)));
+    const ada = smsUser(app);
+    const state = new URL(linkIn(await ada.send('hi'))).searchParams.get('state')!;
+    const before = await app.keys();
+    for (const query of [
+      '',
+      '?error=access_denied',
+      `?state=${state}&state=${state}&code=x`,
+      `?state[a]=${state}&code=x`,
+      `?state=${state}%00&code=x`,
+      `?state=${'A'.repeat(5000)}&code=x`,
+      `?state=${encodeURIComponent('é'.repeat(43))}&code=x`,
+      `?code=${'x'.repeat(3000)}`,
+    ]) {
+      const answer = await fetch(`${app.url}/auth/callback${query}`, { redirect: 'manual' });
+      expect([query, answer.status]).toEqual([query, 400]);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await answer.text()).toContain('This sign-in link is not valid');
+    }
+    expect(await app.keys()).toEqual(before);
+    expect(op.requests.filter((r) => r === 'POST /token')).toEqual([]);
+    // The real return still works after all that.
+    const page = await backToParley(app, await signInAtProvider(linkIn(await ada.send('again')), 'ada'));
+    expect(page.status).toBe(200);
+  });
+
   it('tells the user when the provider cannot be reached, and the step takes onFailure', async () => {
     const op = await provider();
     const app = await appFor(op, oauthBot(op, { ...discovered(op), issuer: 'http://127.0.0.1:9/' }));

@@ -6,6 +6,7 @@ import { createEffectRunner } from './effects/effect-runner.js';
 import { networkOutbound, type Outbound } from './http/outbound.js';
 import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
+import type { StepObserver } from './runtime/step-observer.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
 import { createEphemeralCipher, type Cipher } from './stores/cipher.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   log?: Log;
   metrics?: Metrics;
   clock?: () => number;
+  /** Told of every step the interpreter runs (`parley test`'s coverage); production passes none. */
+  observe?: StepObserver;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -41,5 +44,6 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight() };
   if (options.clock !== undefined) engine.clock = options.clock;
+  if (options.observe !== undefined) engine.observe = options.observe;
   return engine;
 }

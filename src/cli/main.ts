@@ -71,6 +71,18 @@ program
   });
 
 program
+  .command('test')
+  .description('play conversation tests (*.test.json) offline; exit 1 when one fails, 2 when a file or its bot is invalid')
+  .argument('[paths...]', 'test files, or folders to search for *.test.json (default: the current folder)')
+  .option('--coverage', 'print, per bot, the steps and ways out the tests reached, and where the others are')
+  .option('--min-coverage <percent>', 'fail unless every bot has this percentage of steps and of ways out reached', parsePercent)
+  .option('--json', 'print the results as JSON, for CI tools')
+  .action(async (paths: string[], options: { coverage?: boolean; minCoverage?: number; json?: boolean }) => {
+    const { test } = await import('./test.js');
+    await test(paths, options);
+  });
+
+program
   .command('demo')
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
@@ -80,6 +92,12 @@ program
 function parseChannel(value: string): ChannelId {
   if (!(channelIds as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${channelIds.join(', ')}`);
   return value as ChannelId;
+}
+
+function parsePercent(value: string): number {
+  const percent = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) throw new InvalidArgumentError('a percentage is a number from 0 to 100');
+  return percent;
 }
 
 function parsePort(value: string): number {

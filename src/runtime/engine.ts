@@ -5,6 +5,7 @@ import type { Store } from '../stores/store.js';
 import type { EffectRunner } from './drive.js';
 import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
+import type { StepObserver } from './step-observer.js';
 
 export interface Engine {
   bot: Bot;
@@ -14,4 +15,6 @@ export interface Engine {
   /** Turns and late replies still running, for shutdown. */
   inFlight: InFlight;
   clock?: () => number;
+  /** Told of every step run: `parley test`'s coverage. */
+  observe?: StepObserver;
 }

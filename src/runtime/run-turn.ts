@@ -188,7 +188,7 @@ async function turn(
     }
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
-    const ctx = { bot, user: request.user, now, conversation };
+    const ctx = engine.observe === undefined ? { bot, user: request.user, now, conversation } : { bot, user: request.user, now, conversation, observe: engine.observe };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();

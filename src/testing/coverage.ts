@@ -73,29 +73,29 @@ export function branchesOf(bot: Pick<Bot, 'scripts'>): Branch[] {
 function waysOf(step: Step): Array<{ way: string; label: string; path: JsonPath }> {
   switch (step.type) {
     case 'question': {
-      const ways = step.options?.map((o, i) => ({ way: `option:${i}`, label: `option "${o.label}" chosen`, path: ['options', i] })) ?? [];
+      const ways = step.options?.map((o, i) => ({ way: `option:${i}`, label: `option "${o.label}"`, path: ['options', i] })) ?? [];
       if (step.onFailure === undefined) return ways;
       if (ways.length === 0) ways.push({ way: 'answered', label: 'answered', path: ['save'] });
-      return [...ways, { way: 'onFailure', label: 'onFailure taken (too many wrong answers)', path: ['onFailure'] }];
+      return [...ways, { way: 'onFailure', label: 'onFailure (too many wrong answers)', path: ['onFailure'] }];
     }
     case 'condition':
       return [
-        ...step.branches.map((b, i) => ({ way: `branch:${i}`, label: `branch ${i + 1} taken (${b.when.var} ${b.when.op}${b.when.value === undefined ? '' : ` ${JSON.stringify(b.when.value)}`})`, path: ['branches', i] })),
-        step.else === undefined ? { way: 'else', label: 'no branch held (on to the next step)', path: ['branches'] } : { way: 'else', label: 'else taken', path: ['else'] },
+        ...step.branches.map((b, i) => ({ way: `branch:${i}`, label: `branch ${i + 1} (${b.when.var} ${b.when.op}${b.when.value === undefined ? '' : ` ${JSON.stringify(b.when.value)}`})`, path: ['branches', i] })),
+        step.else === undefined ? { way: 'else', label: 'no branch holds (on to the next step)', path: ['branches'] } : { way: 'else', label: 'else', path: ['else'] },
       ];
     case 'authToken':
       return step.onFailure === undefined
         ? []
         : [
             { way: 'signedIn', label: 'signed in', path: ['token'] },
-            { way: 'onFailure', label: 'onFailure taken (not signed in)', path: ['onFailure'] },
+            { way: 'onFailure', label: 'onFailure (not signed in)', path: ['onFailure'] },
           ];
     case 'webService':
       return step.onError === undefined
         ? []
         : [
             { way: 'ok', label: 'answered', path: ['url'] },
-            { way: 'onError', label: 'onError taken', path: ['onError'] },
+            { way: 'onError', label: 'onError', path: ['onError'] },
           ];
     default:
       return [];
@@ -114,7 +114,7 @@ export interface BotCoverage {
   bot: string;
   steps: { reached: number; total: number; percent: number };
   branches: { taken: number; total: number; percent: number };
-  /** Steps never reached, then ways never taken, each in file order. */
+  /** Steps never reached and ways never taken, in file order. */
   unreached: Unreached[];
 }
 
@@ -141,7 +141,7 @@ export function coverageOf(bot: Bot, source: BotSource, record: CoverageRecord |
     bot: bot.source,
     steps: { reached, total: steps.length, percent: percent(reached, steps.length) },
     branches: { taken, total: branches.length, percent: percent(taken, branches.length) },
-    unreached,
+    unreached: unreached.sort((a, b) => a.line - b.line || a.column - b.column),
   };
 }
 

@@ -83,6 +83,17 @@ program
   });
 
 program
+  .command('graph')
+  .description("print a bot's flow as a diagram: every script, step and way out")
+  .argument('<bot>', 'the bot file')
+  .option('--format <format>', 'mermaid (text for Markdown) or svg', parseGraphFormat, 'mermaid' as const)
+  .action(async (botPath: string, options: { format: 'mermaid' | 'svg' }) => {
+    const bot = await loadOrExit(botPath);
+    const { graph } = await import('./graph.js');
+    process.stdout.write(await graph(bot, options.format));
+  });
+
+program
   .command('demo')
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
@@ -92,6 +103,11 @@ program
 function parseChannel(value: string): ChannelId {
   if (!(channelIds as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${channelIds.join(', ')}`);
   return value as ChannelId;
+}
+
+function parseGraphFormat(value: string): 'mermaid' | 'svg' {
+  if (value !== 'mermaid' && value !== 'svg') throw new InvalidArgumentError('choose mermaid or svg');
+  return value;
 }
 
 function parsePercent(value: string): number {

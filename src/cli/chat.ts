@@ -7,9 +7,11 @@ import { previewLines } from '../../channels/preview.js';
 import type { Bot } from '../bot/bot.js';
 import { readSettings } from '../config.js';
 import { createEngine } from '../create-engine.js';
+import { networkOutbound } from '../http/outbound.js';
 import { runTurn } from '../runtime/run-turn.js';
 import type { ChannelId, TurnOutput, User } from '../runtime/turn.js';
 import { openStore } from '../stores/open-store.js';
+import { startRecording } from '../testing/record.js';
 import { startExampleServices } from './example-services.js';
 
 export interface ChatOptions {
@@ -17,22 +19,27 @@ export interface ChatOptions {
   user?: string;
   /** Start the demo services (scripts/' example bots call them) and let calls reach them. */
   demoServices?: boolean;
+  /** Write the conversation, when it ends, as a test file here (`--record`). */
+  record?: string;
 }
 
 export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = readSettings(env);
   const example = options.demoServices === true ? await startExampleServices() : undefined;
   const opened = await openStore(settings, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
+  const allowPrivateNetworks = example?.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
+  const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
+  const recording = options.record === undefined ? undefined : startRecording({ bot, channel: options.channel, user: userId, secrets: settings.botSecrets, now: Date.now() });
   const engine = createEngine({
     bot,
     store: opened.store,
     secrets: settings.botSecrets,
-    allowPrivateNetworks: example?.allowPrivateNetworks ?? settings.allowPrivateNetworks,
+    allowPrivateNetworks,
+    ...(recording === undefined ? {} : { outbound: recording.outbound(networkOutbound({ allowPrivate: allowPrivateNetworks })) }),
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
   });
   const interactive = process.stdin.isTTY === true;
-  const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
-  const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
   const user: User = phoneLike ? { id: userId, channel: options.channel, via: 'console', phone: userId } : { id: userId, channel: options.channel, via: 'console' };
   let call = 0;
   const conversation = () => (options.channel === 'phone' ? `phone:console-call-${call}` : `${options.channel}:${userId}`);
@@ -60,7 +67,9 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   let callOpen = false;
   const dial = async () => {
     callOpen = true;
-    show(await runTurn(engine, { user, conversation: conversation() }));
+    const rang = await runTurn(engine, { user, conversation: conversation() });
+    recording?.turn(undefined, rang);
+    show(rang);
   };
   if (options.channel === 'phone') await dial();
   else if (interactive) process.stdout.write('you> ');
@@ -72,10 +81,22 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
       await dial();
     }
     const turn = await runTurn(engine, { user, conversation: conversation(), input: { text, keypad: options.channel === 'phone' } });
+    recording?.turn(text, turn);
     show(turn);
     if (turn.ended && options.channel === 'phone') callOpen = false;
   }
   if (interactive) process.stdout.write('\n');
+  if (recording !== undefined && options.record !== undefined) {
+    try {
+      await recording.save(options.record);
+      const placeholders = recording.placeholders();
+      const note = placeholders.length === 0 ? '' : `; secrets and tokens are written as placeholders (${placeholders.join(', ')})`;
+      process.stderr.write(`recorded the conversation as a test: ${options.record}${note}; play it with \`parley test ${options.record}\`\n`);
+    } catch (error) {
+      process.stderr.write(`${options.record}: the recording could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the folder exists and can be written\n`);
+      process.exitCode = 1;
+    }
+  }
   await opened.store.close();
   await example?.services?.close();
 }

@@ -28,7 +28,8 @@ program
   .option('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel, 'sms' as ChannelId)
   .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
   .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
-  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean }) => {
+  .option('--record <file>', 'when the conversation ends, write it as a test file (services\' answers as stand-ins, secrets as placeholders)')
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; record?: string }) => {
     const bot = await loadOrExit(botPath);
     await chat(bot, options);
   });

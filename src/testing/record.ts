@@ -46,7 +46,11 @@ export class Recording {
   readonly #placeholders = new Map<string, string>();
   readonly #usedSecrets = new Set<string>();
   #secretAnswers = 0;
-  #masked = 0;
+  /**
+   * Values to mask that have no name yet. A secret answer is known only once its turn is over,
+   * after the calls it caused: these are named when the file is written, if nothing named them.
+   */
+  readonly #unnamed = new Set<string>();
 
   constructor(options: RecordingOptions) {
     this.#options = options;
@@ -76,6 +80,8 @@ export class Recording {
 
   /** The test file, as text. */
   testFile(file: string): string {
+    let masked = 0;
+    for (const value of this.#unnamed) if (!this.#placeholders.has(value)) this.#placeholders.set(value, `masked-${++masked}`);
     const { bot, channel, user, now } = this.#options;
     const botPath = relative(dirname(resolve(file)), resolve(bot.source)).split(sep).join('/');
     const secrets: Record<string, string> = {};
@@ -107,7 +113,7 @@ export class Recording {
     await writeFile(file, this.testFile(file), 'utf8');
   }
 
-  /** What was replaced, for the author: placeholders and what they stand for. */
+  /** The placeholders written in place of secrets (after `testFile` or `save`). */
   placeholders(): string[] {
     return [...new Set(this.#placeholders.values())];
   }
@@ -130,8 +136,10 @@ export class Recording {
     for (const value of purpose.masked) {
       if (value === '') continue;
       const secretName = Object.entries(this.#options.secrets).find(([, v]) => v === value)?.[0];
-      if (secretName !== undefined) this.#usedSecrets.add(value);
-      if (!this.#placeholders.has(value)) this.#placeholders.set(value, secretName === undefined ? `masked-${++this.#masked}` : `secret-${secretName}`);
+      if (secretName !== undefined) {
+        this.#usedSecrets.add(value);
+        if (!this.#placeholders.has(value)) this.#placeholders.set(value, `secret-${secretName}`);
+      } else this.#unnamed.add(value);
     }
     if (!result.ok) return;
     let data: unknown;
@@ -146,7 +154,7 @@ export class Recording {
       const token = typeof found === 'number' ? String(found) : typeof found === 'string' ? found.trim() : '';
       if (token !== '' && !this.#placeholders.has(token)) this.#placeholders.set(token, `token-${purpose.definition}`);
     }
-    for (const value of credentialsIn(data)) if (!this.#placeholders.has(value)) this.#placeholders.set(value, `masked-${++this.#masked}`);
+    for (const value of credentialsIn(data)) this.#unnamed.add(value);
   }
 
   /** Replaces every secret, in every form a request or an answer writes it, in one pass. */

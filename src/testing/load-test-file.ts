@@ -97,7 +97,7 @@ function resolveTest(test: TestCase, shared: Shared, path: JsonPath, file: strin
     }
     if ('bot' in turn && typeof turn.bot === 'object' && 'matches' in turn.bot) {
       try {
-        new RegExp(turn.bot.matches, 'u');
+        new RegExp(turn.bot.matches);
       } catch (error) {
         return { problem: source.error('schema', [...turnsPath, i, 'bot', 'matches'], `this is not a regular expression JavaScript reads (${(error as Error).message}): fix it, or use {"contains": "…"}`) };
       }
@@ -137,7 +137,7 @@ function describeIssue(issue: Issue, root: unknown, source: BotSource, isSuite: 
   const path: JsonPath = [...prefix, ...issue.path.map((s) => (typeof s === 'number' ? s : String(s)))];
   const here = valueAt(root, path);
   const key = path.at(-1);
-  const name = typeof key === 'string' ? `"${key}"` : 'this';
+  const name = typeof key === 'string' ? `"${key}"` : path.length === 0 ? 'a test file' : 'this';
 
   if (issue.code === 'invalid_union' && isTurnPath(path)) return describeTurn(path, here, root, source, isSuite);
   if (issue.code === 'invalid_union' && key === 'bot' && isTurnPath(path.slice(0, -1))) {

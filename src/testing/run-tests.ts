@@ -89,7 +89,7 @@ export async function runTests(paths: readonly string[], options: RunOptions = {
       record = records.get(resolve(test.bot));
       if (record === undefined) records.set(resolve(test.bot), (record = new CoverageRecord()));
     }
-    results.push(await playTest(test, bot, record?.observe));
+    results.push(await playOrReport(test, bot, record));
   }
 
   let coverage: BotCoverage[] | undefined;
@@ -116,6 +116,17 @@ export async function runTests(paths: readonly string[], options: RunOptions = {
 
   const exitCode = problems.length > 0 ? 2 : results.some((r) => !r.ok) || shortfalls.length > 0 ? 1 : 0;
   return { results, problems, ...(coverage === undefined ? {} : { coverage }), shortfalls, exitCode };
+}
+
+/** A test that could not be played (a bug in Parley) fails at its place with the reason, not with a stack trace. */
+async function playOrReport(test: LoadedTest, bot: Bot, record: CoverageRecord | undefined): Promise<TestResult> {
+  try {
+    return await playTest(test, bot, record?.observe);
+  } catch (error) {
+    const { line, column } = test.source.position(test.source.offset(test.path));
+    const message = `the test could not be played: ${error instanceof Error ? error.message : String(error)} (a fault in Parley, not in the test: please report it)`;
+    return { file: test.file, name: test.name, bot: test.bot, ok: false, ms: 0, failure: { file: test.file, line, column, message } };
+  }
 }
 
 /** The bot's text with positions, for coverage's BOTFILE:LINE:COL. */

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { channelIds } from '../runtime/turn.js';
 
-const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** As the bot file writes methods; "get" is read as GET. */
+const httpMethod = z.preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
 const stringMap = z.record(z.string(), z.string());
 
 /** What a stand-in answers. `timeout: true` answers nothing, as a service that hangs. */

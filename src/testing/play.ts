@@ -12,6 +12,7 @@ import { newSession, type Vars } from '../runtime/session.js';
 import type { StepObserver } from '../runtime/step-observer.js';
 import type { Authority, ChannelId, TurnOutput, User, UserInput } from '../runtime/turn.js';
 import { createMemoryStore } from '../stores/memory-store.js';
+import type { Store } from '../stores/store.js';
 import { firstDifference, shown } from './json-subset.js';
 import type { LoadedTest } from './load-test-file.js';
 import { bodyDifference, sameAddress, standInsFor, type SeenCall } from './stand-ins.js';
@@ -94,8 +95,8 @@ export async function playTest(test: LoadedTest, bot: Bot, observe?: StepObserve
   try {
     await seedTokens(test, bot, store, user, conversationKey({ user, conversation: conversation() }));
 
-    /** Bot messages not yet matched by a `bot` turn, and the turn that caused them. */
-    let pending: string[] = [];
+    /** Bot messages no `bot` turn has matched yet, in order. */
+    const pending: string[] = [];
     let last: TurnOutput | undefined;
     let callOpen = false;
     const claimed = new Set<SeenCall>();
@@ -148,7 +149,7 @@ export async function playTest(test: LoadedTest, bot: Bot, observe?: StepObserve
       } else if ('call' in turn) {
         checkCall(turn.call, at, standIns.calls, claimed);
       } else {
-        signIn(turn, at);
+        linkSignIn(at);
       }
     }
     if (pending.length > 0) {
@@ -169,7 +170,7 @@ export async function playTest(test: LoadedTest, bot: Bot, observe?: StepObserve
 }
 
 /** `tokens`: the user starts signed in, as a sign-in would have left the token store. */
-async function seedTokens(test: LoadedTest, bot: Bot, store: ReturnType<typeof createMemoryStore>, user: User, conversation: string): Promise<void> {
+async function seedTokens(test: LoadedTest, bot: Bot, store: Store, user: User, conversation: string): Promise<void> {
   for (const [id, { token, account }] of Object.entries(test.tokens)) {
     const definition = bot.authTokens[id];
     // The runner refuses a test naming a definition the bot does not have, before it plays.
@@ -197,10 +198,9 @@ function checkCall(expected: CallTurn, at: JsonPath, calls: readonly SeenCall[],
   }
 }
 
-function signIn(turn: Extract<Turn, { signIn: unknown }>, at: JsonPath): never {
+function linkSignIn(at: JsonPath): never {
   // TODO(link sign-in modes): seed the token of the definition the conversation waits on and
   // go on with the conversation, once oauth, web and email sign-ins exist in the engine.
-  void turn;
   throw new Mismatch([...at, 'signIn'], 'link sign-in turns need the link modes (oauth, web, email), which this version of Parley does not have yet: sign in by answering the questions with "user" turns, or start signed in with "tokens"');
 }
 

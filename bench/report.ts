@@ -23,7 +23,7 @@ export interface Settings {
   webhook: { connections: number; durationSeconds: number; warmupSeconds: number; users: number; rounds: number };
   redisConversations: number;
   heapConversations: number;
-  conversationTests: { runs: number; warmupRuns: number };
+  conversationTests: { runs: number };
 }
 
 export interface Results {
@@ -98,12 +98,12 @@ export function rows(r: Results): Row[] {
   }
   const ct = r.conversationTests;
   out.push({
-    what: 'Conversation tests (`parley test`, example bots): tests/s, median',
-    parley: int(ct.median),
-    reference: `${int(ct.filesPerSecond)} test files/s`,
-    result: `200 tests in ${Math.round(ct.msFor200)} ms`,
+    what: `Conversation tests (\`parley test\`, the example bots' tests): ${int(ct.tests)} tests, first run after start-up`,
+    parley: `${int(ct.firstRunMs)} ms`,
+    reference: `warm: ${int(ct.median)} tests/s, ${int(ct.filesPerSecond)} files/s`,
+    result: `200 tests in ${int((ct.firstRunMs * 200) / ct.tests)} ms`,
     target: `200 in < ${int(targets.conversationTestsMs)} ms`,
-    verdict: verdict(ct.msFor200 < targets.conversationTestsMs),
+    verdict: verdict((ct.firstRunMs * 200) / ct.tests < targets.conversationTestsMs),
   });
   const bare = r.webhookBare;
   const hook = r.webhookParley;
@@ -247,12 +247,13 @@ ${r.notes.map((note) => `\n> ${note}`).join('\n')}
   ${int(s.webhook.users)} numbers in turn and has a new \`MessageSid\`. Parley runs the shape bot
   above. The bare handler (\`bench/bare-handler.ts\`) is express, \`express.urlencoded\`,
   \`twilio.validateRequest\`, one GET and one SET with ioredis and a TwiML string.
-- **Conversation tests**: \`runTests\` (what \`parley test scripts/\` does after start-up: find
-  the files, load them and their bots, play every test through \`runTurn\` on the memory store
-  with stand-ins) over the example bots' ${ct.testsPerRun} tests in ${ct.files} files, in
-  \`bench/conversation-tests.ts\`; ${s.conversationTests.warmupRuns} warm-up runs, then the median
-  of ${s.conversationTests.runs} runs. The whole command, start-up included, is about a second more
-  (tsx compiling the CLI).
+- **Conversation tests**: \`runTests\` (what \`parley test DIR\` does after start-up: find the
+  files, load them and their bots, play every test through \`runTurn\` on the memory store with
+  stand-ins) over the example bots' tests, copied into a temporary folder until there are at
+  least 200 (${int(ct.tests)} tests in ${int(ct.files)} files), in \`bench/conversation-tests.ts\`.
+  The first run after the modules are loaded is timed as it is (code not yet warm, as in a CI
+  job); then the median of ${s.conversationTests.runs} warm runs. Start-up itself (tsx compiling
+  the CLI) adds about a second to the command on this machine.
 - **Sign-in turn**: the demo bot's sign-in (same definition, the demo auth service on loopback)
   followed by an end step. (a) the turn that answers the password: \`runTurn\` → the sign-in
   call → token sealed and cached → the end step; (b) the same POST to the same service through

@@ -26,7 +26,7 @@ const settings: Settings = quick
       webhook: { connections: 20, durationSeconds: 3, warmupSeconds: 1, users: 1000, rounds: 1 },
       redisConversations: 500,
       heapConversations: 10_000,
-      conversationTests: { runs: 5, warmupRuns: 1 },
+      conversationTests: { runs: 3 },
     }
   : {
       turns: { conversations: 2500, rounds: 7, warmupRounds: 2 },
@@ -34,7 +34,7 @@ const settings: Settings = quick
       webhook: { connections: 20, durationSeconds: 8, warmupSeconds: 2, users: 1000, rounds: 3 },
       redisConversations: 2000,
       heapConversations: 10_000,
-      conversationTests: { runs: 30, warmupRuns: 3 },
+      conversationTests: { runs: 9 },
     };
 
 const CHILD_LIMIT_MS = 120_000;

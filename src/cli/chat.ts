@@ -86,7 +86,8 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
     if (turn.ended && options.channel === 'phone') callOpen = false;
   }
   if (interactive) process.stdout.write('\n');
-  if (recording !== undefined && options.record !== undefined) {
+  if (recording?.empty === true) process.stderr.write(`nothing was said, so nothing was recorded: ${options.record} was not written\n`);
+  else if (recording !== undefined && options.record !== undefined) {
     try {
       await recording.save(options.record);
       const placeholders = recording.placeholders();

@@ -78,6 +78,11 @@ export class Recording {
     this.#prompt = output.prompt;
   }
 
+  /** True once anything was said: a recording with no turns is no test. */
+  get empty(): boolean {
+    return this.#entries.length === 0;
+  }
+
   /** The test file, as text. */
   testFile(file: string): string {
     let masked = 0;

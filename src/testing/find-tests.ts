@@ -24,6 +24,8 @@ export async function findTests(paths: readonly string[]): Promise<Found> {
       const before = found.testFiles.length;
       await walk(path, found);
       if (found.testFiles.length === before) found.problems.push(problem(path, 'no *.test.json files in this folder or below it: add one, or name the test files'));
+    } else if (!path.endsWith('.test.json') && (await looksLikeBot(path))) {
+      found.problems.push(problem(path, 'this is a bot, not a test file: name its tests (*.test.json), or a folder holding them'));
     } else {
       found.testFiles.push(path);
     }

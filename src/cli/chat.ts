@@ -7,10 +7,12 @@ import { previewLines } from '../../channels/preview.js';
 import type { Bot } from '../bot/bot.js';
 import { readSettings } from '../config.js';
 import { createEngine } from '../create-engine.js';
-import { networkOutbound } from '../http/outbound.js';
 import { runTurn } from '../runtime/run-turn.js';
 import type { ChannelId, TurnOutput, User } from '../runtime/turn.js';
 import { openStore } from '../stores/open-store.js';
+import { networkOutbound } from '../http/outbound.js';
+import { callLog } from './call-log.js';
+import { consoleLog } from './console-log.js';
 import { startRecording } from '../testing/record.js';
 import { startExampleServices } from './example-services.js';
 
@@ -19,6 +21,8 @@ export interface ChatOptions {
   user?: string;
   /** Start the demo services (scripts/' example bots call them) and let calls reach them. */
   demoServices?: boolean;
+  /** Keep standard error free of the calls the bot makes and the engine's warnings. */
+  quiet?: boolean;
   /** Write the conversation, when it ends, as a test file here (`--record`). */
   record?: string;
 }
@@ -27,16 +31,21 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   const settings = readSettings(env);
   const example = options.demoServices === true ? await startExampleServices() : undefined;
   const opened = await openStore(settings, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
-  const allowPrivateNetworks = example?.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  const allowPrivate = example?.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  // The author sees every call and every warning on standard error, unless asked not to.
+  const toAuthor = (text: string) => void process.stderr.write(text);
   const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
   const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
+  // `--record` keeps each call and its answer (src/testing/record.ts); the call log shows them.
   const recording = options.record === undefined ? undefined : startRecording({ bot, channel: options.channel, user: userId, secrets: settings.botSecrets, now: Date.now() });
+  const network = recording === undefined ? networkOutbound({ allowPrivate }) : recording.outbound(networkOutbound({ allowPrivate }));
+  const diagnostics = options.quiet === true ? { outbound: network } : { outbound: callLog(network, { bot, allowPrivate, write: toAuthor }), log: consoleLog(toAuthor) };
   const engine = createEngine({
     bot,
     store: opened.store,
     secrets: settings.botSecrets,
-    allowPrivateNetworks,
-    ...(recording === undefined ? {} : { outbound: recording.outbound(networkOutbound({ allowPrivate: allowPrivateNetworks })) }),
+    allowPrivateNetworks: allowPrivate,
+    ...diagnostics,
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
   });
   const interactive = process.stdin.isTTY === true;

@@ -1,7 +1,7 @@
 // The effect half of an Auth Token: send the answers to the author's auth service, read the
 // token out of its answer and cache it. Nothing the service says reaches the user: the
 // interpreter only learns ok / refused / unavailable / throttled.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { CredentialsDefinition } from '../bot/schema.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
@@ -9,7 +9,8 @@ import type { JsonValue } from '../json.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
-import { accountFailureKey, failureKey, tokenKey } from './token-key.js';
+import { accountFailureKey, failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
 
@@ -17,7 +18,7 @@ export async function signIn(
   deps: EffectDeps,
   turn: EffectTurn,
   token: string,
-  definition: AuthTokenDefinition,
+  definition: CredentialsDefinition,
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
@@ -96,6 +97,7 @@ export async function signIn(
       try {
         data = JSON.parse(answer.body);
       } catch {
+        deps.log.warn({ token }, `the auth service answered ${answer.status} with a body that is not JSON; if the whole body is the token, set "json": false`);
         return refused('unavailable');
       }
       found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
@@ -104,6 +106,9 @@ export async function signIn(
     }
     const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
     if (value === '') {
+      // The service accepted, yet no token: most often a tokenPath that names the wrong field.
+      const where = definition.json ? `at tokenPath "${definition.tokenPath ?? ''}"` : 'in its body';
+      deps.log.warn({ token }, `the auth service answered ${answer.status} with no token ${where}: the try counts as refused`);
       await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
       return refused('refused');
     }
@@ -116,7 +121,7 @@ export async function signIn(
     const vars = savedVars(deps, data, save, [value]);
     if (vars === undefined) return refused('unavailable');
 
-    await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+    await saveToken(deps, turn, token, definition, { token: value, account }, ttl);
     await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
     turn.acquired.add(token);
     deps.metrics.signIn('ok');
@@ -133,7 +138,7 @@ export async function signIn(
  * The account's name: where the answer says, else the first answer that is not secret. The
  * name is kept in the session and shown as {account}, so one that holds the token is not used.
  */
-function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
+function accountOf(definition: CredentialsDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
     const named = readSafely(data, definition.accountPath);
     if ((typeof named === 'string' || typeof named === 'number') && !String(named).includes(token)) return String(named);

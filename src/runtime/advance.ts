@@ -12,7 +12,7 @@ import { conversationValue } from './scope.js';
 import { isExpired, newSession, type Session } from './session.js';
 import type { JsonValue } from '../json.js';
 import type { StepObserver } from './step-observer.js';
-import type { Prompt, Reply, User, UserInput } from './turn.js';
+import type { Prompt, Reply, ReplyAddress, User, UserInput } from './turn.js';
 
 export type TurnEvent =
   /** A conversation starts with no user text (a phone call rings). */
@@ -38,6 +38,8 @@ export interface TurnContext {
   now: number;
   /** Told of every step run (`parley test`'s coverage); absent in production. */
   observe?: StepObserver;
+  /** Where the user can be reached outside this turn's answer (the SMS of a caller's sign-in link). */
+  address?: ReplyAddress;
 }
 
 /** `stepsBefore`: steps this turn already ran before the effect whose result `event` brings. */

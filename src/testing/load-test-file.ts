@@ -12,6 +12,7 @@ import type { ChannelId } from '../runtime/turn.js';
 import { singleTest, standIn, standInReply, standInWhen, testCase, testSuite, turnKinds, type StandIn, type TestCase, type Turn } from './test-file.js';
 
 type Issue = core.$ZodIssue;
+type TokenEntry = { token: string; account?: string | undefined };
 
 /** When a file sets no clock: fixed, so a test gives the same result on any day. */
 export const defaultNow = Date.parse('2026-01-01T09:00:00Z');
@@ -30,7 +31,7 @@ export interface LoadedTest {
   channel: ChannelId;
   user: string | undefined;
   now: number;
-  tokens: Record<string, { token: string; account?: string | undefined }>;
+  tokens: Record<string, TokenEntry | TokenEntry[]>;
   /** Where `tokens` is written, for a definition the bot does not have. */
   tokensPath: JsonPath;
   /** The test's own stand-ins first, then the file's. */
@@ -142,6 +143,9 @@ function describeIssue(issue: Issue, root: unknown, source: BotSource, isSuite: 
   if (issue.code === 'invalid_union' && isTurnPath(path)) return describeTurn(path, here, root, source, isSuite);
   if (issue.code === 'invalid_union' && key === 'bot' && isTurnPath(path.slice(0, -1))) {
     return [source.error('schema', path, '"bot" is the message as it is, or {"matches": "a regular expression"}, or {"contains": "some text"}')];
+  }
+  if (issue.code === 'invalid_union' && path.at(-2) === 'tokens') {
+    return [source.error('schema', path, 'a token is {"token": "…", "account": "…"} ("account" optional), or a list of them for a definition with several accounts')];
   }
   if (issue.code === 'invalid_union' && key === 'signIn') {
     return [source.error('schema', path, '"signIn" is {"token": "…", "account": "…"} for a sign-in that worked, or "refused"')];

@@ -5,14 +5,14 @@ import { previewLines } from '../../channels/preview.js';
 import type { Bot } from '../bot/bot.js';
 import type { JsonPath } from '../bot/bot-source.js';
 import { createEngine } from '../create-engine.js';
-import { tokenKey } from '../effects/token-key.js';
+import { saveToken } from '../effects/token-cache.js';
+import type { Engine } from '../runtime/engine.js';
 import type { Log } from '../runtime/log.js';
 import { conversationKey, runTurn } from '../runtime/run-turn.js';
 import { newSession, type Vars } from '../runtime/session.js';
 import type { StepObserver } from '../runtime/step-observer.js';
 import type { Authority, ChannelId, TurnOutput, User, UserInput } from '../runtime/turn.js';
 import { createMemoryStore } from '../stores/memory-store.js';
-import type { Store } from '../stores/store.js';
 import { firstDifference, shown } from './json-subset.js';
 import type { LoadedTest } from './load-test-file.js';
 import { bodyDifference, sameAddress, standInsFor, type SeenCall } from './stand-ins.js';
@@ -93,7 +93,7 @@ export async function playTest(test: LoadedTest, bot: Bot, observe?: StepObserve
   const conversation = () => (channel === 'phone' ? `phone:test-call-${call}` : `${channel}:${userId}`);
 
   try {
-    await seedTokens(test, bot, store, user, conversationKey({ user, conversation: conversation() }));
+    await seedTokens(test, engine, user, conversationKey({ user, conversation: conversation() }));
 
     /** Bot messages no `bot` turn has matched yet, in order. */
     const pending: string[] = [];
@@ -169,14 +169,17 @@ export async function playTest(test: LoadedTest, bot: Bot, observe?: StepObserve
   }
 }
 
-/** `tokens`: the user starts signed in, as a sign-in would have left the token store. */
-async function seedTokens(test: LoadedTest, bot: Bot, store: Store, user: User, conversation: string): Promise<void> {
-  for (const [id, { token, account }] of Object.entries(test.tokens)) {
+/** `tokens`: the user starts signed in, as sign-ins would have left the token cache. */
+async function seedTokens(test: LoadedTest, engine: Engine, user: User, conversation: string): Promise<void> {
+  const { bot } = engine;
+  const turn = { bot, user, conversation, session: newSession(test.now) };
+  for (const [id, entry] of Object.entries(test.tokens)) {
     const definition = bot.authTokens[id];
     // The runner refuses a test naming a definition the bot does not have, before it plays.
     if (definition === undefined) continue;
-    const key = tokenKey(id, definition, { bot, user, conversation, session: newSession(test.now) });
-    await store.tokens.set(key, { token, account: account ?? id }, definition.ttl);
+    for (const { token, account } of Array.isArray(entry) ? entry : [entry]) {
+      await saveToken(engine, turn, id, definition, { token, account: account ?? id }, definition.ttl);
+    }
   }
 }
 

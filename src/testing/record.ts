@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { previewLines } from '../../channels/preview.js';
 import type { Bot } from '../bot/bot.js';
+import type { AuthTokenDefinition } from '../bot/schema.js';
 import { readSafely } from '../effects/saved-vars.js';
 import type { HttpRequest, HttpResult } from '../http/client.js';
 import type { Outbound, OutboundPurpose } from '../http/outbound.js';
@@ -154,8 +155,7 @@ export class Recording {
       data = undefined;
     }
     if (purpose.kind === 'sign-in' && purpose.definition !== undefined) {
-      const definition = this.#options.bot.authTokens[purpose.definition];
-      const found = definition === undefined ? undefined : definition.json ? (definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath)) : result.body.trim();
+      const found = tokenIn(this.#options.bot.authTokens[purpose.definition], data, result.body);
       const token = typeof found === 'number' ? String(found) : typeof found === 'string' ? found.trim() : '';
       if (token !== '' && !this.#placeholders.has(token)) this.#placeholders.set(token, `token-${purpose.definition}`);
     }
@@ -180,6 +180,21 @@ export class Recording {
 
 export function startRecording(options: RecordingOptions): Recording {
   return new Recording(options);
+}
+
+/**
+ * The token a sign-in answer holds, where the definition reads it. An OAuth provider's answer
+ * has no path of the author's: its tokens are found by their keys (`credentialsIn`).
+ */
+function tokenIn(definition: AuthTokenDefinition | undefined, data: unknown, body: string): unknown {
+  switch (definition?.mode) {
+    case 'credentials':
+      return definition.json ? (definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath)) : body.trim();
+    case 'web':
+      return readSafely(data, definition.tokenPath);
+    default:
+      return undefined;
+  }
 }
 
 /** A `call` turn: where it went, and its body as the service read it. */

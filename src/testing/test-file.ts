@@ -63,13 +63,16 @@ export type TurnKind = keyof typeof turnKinds;
 
 export const turn = z.union([turnKinds.user, turnKinds.keys, turnKinds.bot, turnKinds.call, turnKinds.vars, turnKinds.ended, turnKinds.signIn]);
 
+const tokenEntry = z.strictObject({ token: z.string().min(1), account: z.string().min(1).optional() });
+
 /** What a test may say and a file of tests may say once for all of them. */
 const shared = {
   bot: z.string().min(1).optional(),
   channel: z.enum(channelIds as [string, ...string[]]).optional(),
   user: z.string().min(1).optional(),
   now: z.iso.datetime({ offset: true, error: '"now" is a date and time such as "2026-12-01T09:00:00Z"' }).optional(),
-  tokens: z.record(z.string(), z.strictObject({ token: z.string().min(1), account: z.string().min(1).optional() })).optional(),
+  /** One token per definition, or a list for a definition with several accounts. */
+  tokens: z.record(z.string(), z.union([tokenEntry, z.array(tokenEntry).min(1)])).optional(),
   services: z.array(standIn).optional(),
   secrets: stringMap.optional(),
 };

@@ -1,5 +1,6 @@
 // The results as rows: printed as an aligned table and written, with the machine and versions,
 // to docs/benchmarks.md.
+import type { ConversationTestResult } from './conversation-tests.js';
 import type { RateResult } from './interpreter.js';
 import type { HeapMemory, RedisMemory } from './memory.js';
 import type { SignInSide } from './sign-in.js';
@@ -22,6 +23,7 @@ export interface Settings {
   webhook: { connections: number; durationSeconds: number; warmupSeconds: number; users: number; rounds: number };
   redisConversations: number;
   heapConversations: number;
+  conversationTests: { runs: number };
 }
 
 export interface Results {
@@ -35,6 +37,7 @@ export interface Results {
   /** Undefined when the tsc build of the benchmark failed (the reason is in `notes`). */
   parleyTurnsCompiled: RateResult | undefined;
   botbuilderTurns: RateResult;
+  conversationTests: ConversationTestResult;
   signIn: SignInSide[];
   redisMemory: RedisMemory;
   heap: HeapMemory;
@@ -62,6 +65,8 @@ export const targets = {
   webhookShare: 0.7,
   signInAddedMs: 1,
   redisBytes: 1024,
+  /** 200 conversation tests, after start-up. */
+  conversationTestsMs: 1000,
 };
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -91,6 +96,15 @@ export function rows(r: Results): Row[] {
       verdict: '',
     });
   }
+  const ct = r.conversationTests;
+  out.push({
+    what: `Conversation tests (\`parley test\`, the example bots' tests): ${int(ct.tests)} tests, first run after start-up`,
+    parley: `${int(ct.firstRunMs)} ms`,
+    reference: `warm: ${int(ct.median)} tests/s, ${int(ct.filesPerSecond)} files/s`,
+    result: `200 tests in ${int((ct.firstRunMs * 200) / ct.tests)} ms`,
+    target: `200 in < ${int(targets.conversationTestsMs)} ms`,
+    verdict: verdict((ct.firstRunMs * 200) / ct.tests < targets.conversationTestsMs),
+  });
   const bare = r.webhookBare;
   const hook = r.webhookParley;
   if (hook === undefined) {
@@ -198,6 +212,7 @@ export function markdownTable(r: Results): string {
 
 export function markdown(r: Results, command: string, findings: string): string {
   const s = r.settings;
+  const ct = r.conversationTests;
   const versions = Object.entries(r.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
@@ -240,6 +255,13 @@ ${r.notes.map((note) => `\n> ${note}`).join('\n')}
   ${int(s.webhook.users)} numbers in turn and has a new \`MessageSid\`. Parley runs the shape bot
   above. The bare handler (\`bench/bare-handler.ts\`) is express, \`express.urlencoded\`,
   \`twilio.validateRequest\`, one GET and one SET with ioredis and a TwiML string.
+- **Conversation tests**: \`runTests\` (what \`parley test DIR\` does after start-up: find the
+  files, load them and their bots, play every test through \`runTurn\` on the memory store with
+  stand-ins) over the example bots' tests, copied into a temporary folder until there are at
+  least 200 (${int(ct.tests)} tests in ${int(ct.files)} files), in \`bench/conversation-tests.ts\`.
+  The first run after the modules are loaded is timed as it is (code not yet warm, as in a CI
+  job); then the median of ${s.conversationTests.runs} warm runs. Start-up itself (tsx compiling
+  the CLI) adds about a second to the command on this machine.
 - **Sign-in turn**: the demo bot's sign-in (same definition, the demo auth service on loopback)
   followed by an end step. (a) the turn that answers the password: \`runTurn\` → the sign-in
   call → token sealed and cached → the end step; (b) the same POST to the same service through

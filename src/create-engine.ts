@@ -11,6 +11,7 @@ import { PendingLinks } from './effects/pending-links.js';
 import type { SendUnprompted } from './runtime/resume.js';
 import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
+import type { StepObserver } from './runtime/step-observer.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
 import { createEphemeralCipher, type Cipher } from './stores/cipher.js';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   log?: Log;
   metrics?: Metrics;
   clock?: () => number;
+  /** Told of every step the interpreter runs (`parley test`'s coverage); production passes none. */
+  observe?: StepObserver;
   /** PUBLIC_URL, read when a link is made (a test server learns its port after the engine exists). */
   publicUrl?: () => string;
 }
@@ -67,5 +70,6 @@ export function createEngine(options: EngineOptions): Engine {
     links: createLinkCallbacks(deps, options.bot, clock),
   };
   if (options.clock !== undefined) engine.clock = options.clock;
+  if (options.observe !== undefined) engine.observe = options.observe;
   return engine;
 }

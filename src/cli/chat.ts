@@ -15,6 +15,7 @@ import { openStore } from '../stores/open-store.js';
 import { networkOutbound } from '../http/outbound.js';
 import { callLog } from './call-log.js';
 import { consoleLog } from './console-log.js';
+import { startRecording } from '../testing/record.js';
 import { startExampleServices } from './example-services.js';
 import { serveSignInPages, SignInPagesError, type SignInPages } from './sign-in-pages.js';
 
@@ -25,6 +26,8 @@ export interface ChatOptions {
   demoServices?: boolean;
   /** Keep standard error free of the calls the bot makes and the engine's warnings. */
   quiet?: boolean;
+  /** Write the conversation, when it ends, as a test file here (`--record`). */
+  record?: string;
 }
 
 export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -34,7 +37,13 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   const allowPrivate = example?.allowPrivateNetworks ?? settings.allowPrivateNetworks;
   // The author sees every call and every warning on standard error, unless asked not to.
   const toAuthor = (text: string) => void process.stderr.write(text);
-  const diagnostics = options.quiet === true ? {} : { outbound: callLog(networkOutbound({ allowPrivate }), { bot, allowPrivate, write: toAuthor }), log: consoleLog(toAuthor) };
+  const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
+  const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
+  // `--record` keeps each call and its answer (src/testing/record.ts); the call log shows them.
+  const recording = options.record === undefined ? undefined : startRecording({ bot, channel: options.channel, user: userId, secrets: settings.botSecrets, now: Date.now() });
+  const network = recording === undefined ? networkOutbound({ allowPrivate }) : recording.outbound(networkOutbound({ allowPrivate }));
+  const authorLog = options.quiet === true ? undefined : consoleLog(toAuthor);
+  const diagnostics = authorLog === undefined ? { outbound: network } : { outbound: callLog(network, { bot, allowPrivate, write: toAuthor }), log: authorLog };
   let pagesUrl = settings.publicUrl ?? 'http://127.0.0.1';
   const engine = createEngine({
     bot,
@@ -49,7 +58,7 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   let pages: SignInPages | undefined;
   if (Object.values(bot.authTokens).some(isLinkMode)) {
     try {
-      pages = await serveSignInPages(engine, { publicUrl: settings.publicUrl, port: settings.port, log: diagnostics.log ?? silentLog });
+      pages = await serveSignInPages(engine, { publicUrl: settings.publicUrl, port: settings.port, log: authorLog ?? silentLog });
     } catch (error) {
       if (!(error instanceof SignInPagesError)) throw error;
       process.stderr.write(`error: ${error.message}\n`);
@@ -62,8 +71,6 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
     if (options.quiet !== true) toAuthor(`sign-in pages at ${pages.url}/auth/callback: open the link the bot sends in a browser on this machine\n`);
   }
   const interactive = process.stdin.isTTY === true;
-  const phoneLike = options.channel === 'sms' || options.channel === 'whatsapp' || options.channel === 'phone';
-  const userId = options.user ?? (phoneLike ? '+15550100001' : 'console-user');
   const user: User = phoneLike ? { id: userId, channel: options.channel, via: 'console', phone: userId } : { id: userId, channel: options.channel, via: 'console' };
   let call = 0;
   const conversation = () => (options.channel === 'phone' ? `phone:console-call-${call}` : `${options.channel}:${userId}`);
@@ -100,7 +107,9 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
   let callOpen = false;
   const dial = async () => {
     callOpen = true;
-    show(await runTurn(engine, { user, conversation: conversation(), address }));
+    const rang = await runTurn(engine, { user, conversation: conversation(), address });
+    recording?.turn(undefined, rang);
+    show(rang);
   };
   if (options.channel === 'phone') await dial();
   else if (interactive) process.stdout.write('you> ');
@@ -112,11 +121,24 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
       await dial();
     }
     const turn = await runTurn(engine, { user, conversation: conversation(), input: { text, keypad: options.channel === 'phone' }, address });
+    recording?.turn(text, turn);
     show(turn);
     if (turn.ended && options.channel === 'phone') callOpen = false;
   }
   if (interactive) process.stdout.write('\n');
   await pages?.close();
+  if (recording?.empty === true) process.stderr.write(`nothing was said, so nothing was recorded: ${options.record} was not written\n`);
+  else if (recording !== undefined && options.record !== undefined) {
+    try {
+      await recording.save(options.record);
+      const placeholders = recording.placeholders();
+      const note = placeholders.length === 0 ? '' : `; secrets and tokens are written as placeholders (${placeholders.join(', ')})`;
+      process.stderr.write(`recorded the conversation as a test: ${options.record}${note}; play it with \`parley test ${options.record}\`\n`);
+    } catch (error) {
+      process.stderr.write(`${options.record}: the recording could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the folder exists and can be written\n`);
+      process.exitCode = 1;
+    }
+  }
   await opened.store.close();
   await example?.services?.close();
 }

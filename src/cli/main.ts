@@ -29,7 +29,8 @@ program
   .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
   .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
   .option('--quiet', 'do not show the calls the bot makes, why they failed, or warnings, on standard error')
-  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean }) => {
+  .option('--record <file>', 'when the conversation ends, write it as a test file (services\' answers as stand-ins, secrets as placeholders)')
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean; record?: string }) => {
     const bot = await loadOrExit(botPath);
     await chat(bot, options);
   });
@@ -73,6 +74,29 @@ program
   });
 
 program
+  .command('test')
+  .description('play conversation tests (*.test.json) offline; exit 1 when one fails, 2 when a file or its bot is invalid')
+  .argument('[paths...]', 'test files, or folders to search for *.test.json (default: the current folder)')
+  .option('--coverage', 'print, per bot, the steps and ways out the tests reached, and where the others are')
+  .option('--min-coverage <percent>', 'fail unless every bot has this percentage of steps and of ways out reached', parsePercent)
+  .option('--json', 'print the results as JSON, for CI tools')
+  .action(async (paths: string[], options: { coverage?: boolean; minCoverage?: number; json?: boolean }) => {
+    const { test } = await import('./test.js');
+    await test(paths, options);
+  });
+
+program
+  .command('graph')
+  .description("print a bot's flow as a diagram: every script, step and way out")
+  .argument('<bot>', 'the bot file')
+  .option('--format <format>', 'mermaid (text for Markdown) or svg', parseGraphFormat, 'mermaid' as const)
+  .action(async (botPath: string, options: { format: 'mermaid' | 'svg' }) => {
+    const bot = await loadOrExit(botPath);
+    const { graph } = await import('./graph.js');
+    process.stdout.write(await graph(bot, options.format));
+  });
+
+program
   .command('demo')
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
@@ -82,6 +106,17 @@ program
 function parseChannel(value: string): ChannelId {
   if (!(channelIds as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${channelIds.join(', ')}`);
   return value as ChannelId;
+}
+
+function parseGraphFormat(value: string): 'mermaid' | 'svg' {
+  if (value !== 'mermaid' && value !== 'svg') throw new InvalidArgumentError('choose mermaid or svg');
+  return value;
+}
+
+function parsePercent(value: string): number {
+  const percent = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) throw new InvalidArgumentError('a percentage is a number from 0 to 100');
+  return percent;
 }
 
 function parsePort(value: string): number {

@@ -36,7 +36,7 @@ export async function readToken(deps: EffectDeps, turn: TurnKeys, id: string, de
 }
 
 /** Caches a token; with several accounts it is added (or replaces the same account's). */
-export async function saveToken(deps: EffectDeps, turn: TurnKeys, id: string, definition: AuthTokenDefinition, record: TokenRecord, ttlSeconds: number): Promise<void> {
+export async function saveToken(deps: Pick<EffectDeps, 'store' | 'sealer'>, turn: TurnKeys, id: string, definition: AuthTokenDefinition, record: TokenRecord, ttlSeconds: number): Promise<void> {
   const base = tokenKey(id, definition, turn);
   if (!several(definition)) {
     await deps.store.tokens.set(base, record, ttlSeconds);
@@ -81,7 +81,7 @@ export async function forgetTokens(deps: EffectDeps, turn: TurnKeys, id: string,
   else await deps.store.tokens.set(listKey(base), { token: JSON.stringify(kept), account: '' }, ttlOf(definition));
 }
 
-async function namesIn(deps: EffectDeps, base: string): Promise<string[]> {
+async function namesIn(deps: Pick<EffectDeps, 'store'>, base: string): Promise<string[]> {
   const list = await deps.store.tokens.get(listKey(base));
   if (list === undefined) return [];
   try {

@@ -11,6 +11,7 @@ import type { Effect, EffectResult } from './effect.js';
 import { conversationValue } from './scope.js';
 import { isExpired, newSession, type Session } from './session.js';
 import type { JsonValue } from '../json.js';
+import type { StepObserver } from './step-observer.js';
 import type { Prompt, Reply, ReplyAddress, User, UserInput } from './turn.js';
 
 export type TurnEvent =
@@ -35,6 +36,8 @@ export interface TurnContext {
   bot: Bot;
   user: User;
   now: number;
+  /** Told of every step run (`parley test`'s coverage); absent in production. */
+  observe?: StepObserver;
   /** Where the user can be reached outside this turn's answer (the SMS of a caller's sign-in link). */
   address?: ReplyAddress;
 }
@@ -74,6 +77,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
 
     draft.at = at;
     const next = runStep(step, stepEvent, draft);
+    ctx.observe?.(at, step, stepEvent, next, session, ctx.user);
     switch (next.kind) {
       case 'next':
         at = { script: at.script, step: at.step + 1 };

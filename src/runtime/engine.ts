@@ -5,6 +5,7 @@ import type { Store } from '../stores/store.js';
 import type { EffectRunner } from './drive.js';
 import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
+import type { StepObserver } from './step-observer.js';
 import type { Cipher } from '../stores/cipher.js';
 import type { LinkCallbacks } from './link-callback.js';
 import type { SendUnprompted } from './resume.js';
@@ -26,4 +27,6 @@ export interface Engine {
   /** Where the browser's return from a sign-in page is finished (GET /auth/callback). */
   links: LinkCallbacks;
   clock?: () => number;
+  /** Told of every step run: `parley test`'s coverage. */
+  observe?: StepObserver;
 }

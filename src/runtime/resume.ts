@@ -53,7 +53,7 @@ async function resume(engine: Engine, target: Pick<TurnRequest, 'user' | 'conver
     // Left as it is, the conversation still goes on at the user's next message.
     if (send === undefined) return { ran: false, delivered: false, reason: 'no-sender' };
 
-    const driven = await drive({ bot, user: target.user, now, conversation, address }, session, event, engine.effects);
+    const driven = await drive({ bot, user: target.user, now, conversation, address, ...(engine.observe && { observe: engine.observe }) }, session, event, engine.effects);
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
     // Written before sending, with the lock kept: a crash after this loses replies, never state.
     const written = await store.turns.commit(conversation, {

@@ -191,7 +191,7 @@ async function turn(
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const address = request.address ?? session?.address;
-    const ctx = { bot, user: request.user, now, conversation, ...(address && { address }) };
+    const ctx = { bot, user: request.user, now, conversation, ...(address && { address }), ...(engine.observe && { observe: engine.observe }) };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();

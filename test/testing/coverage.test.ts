@@ -25,8 +25,10 @@ describe('coverage', () => {
     expect(report.results.every((r) => r.ok)).toBe(true);
     expect(report.coverage?.map((c) => [c.bot.split('/').at(-1), c.steps.percent, c.branches.percent, c.unreached])).toEqual([
       ['demo.json', 100, 100, []],
+      ['oauth-demo.json', 100, 100, []],
       ['phone-bank.json', 100, 100, []],
       ['pizza.json', 100, 100, []],
+      ['web-sign-in.json', 100, 100, []],
     ]);
     expect(report.exitCode).toBe(0);
   });

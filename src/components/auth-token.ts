@@ -1,13 +1,14 @@
 import { failureWay, type Component } from './component.js';
 import { phrases } from '../runtime/phrases.js';
 import { useToken } from '../sign-in/credentials.js';
-import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
+import { continueAnySignIn, signInRefusedHere, startSignIn } from '../sign-in/sign-in.js';
 
 export const authToken: Component<'authToken'> = {
   run(step, event, draft) {
     if (event.kind === 'enter') {
-      if (!signInAllowedOn(draft, step.token)) {
-        draft.say({ text: phrases.signInNotHere });
+      const refusal = signInRefusedHere(draft, step.token);
+      if (refusal !== undefined) {
+        draft.say({ text: refusal });
         return failureWay(step.onFailure);
       }
       return { kind: 'effect', effect: { type: 'token.lookup', token: step.token }, wait: { kind: 'effect' } };

@@ -13,6 +13,8 @@ interface TemplateSite {
   text: string;
   /** Shown or spoken to the user (or kept in a variable that could be). */
   visible: boolean;
+  /** Names known at this site only: `{link}` in a link's text, `{code}` and `{email}` in an email sign-in's confirm call. */
+  local?: readonly string[];
 }
 
 const userNames = ['user.id', 'user.channel', 'user.phone'];
@@ -42,7 +44,7 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
             at,
           ),
         );
-      } else if (!known.has(p.name)) {
+      } else if (!known.has(p.name) && site.local?.includes(p.name) !== true) {
         problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known), at));
       }
     }
@@ -122,11 +124,11 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
 
 function templateSites(bot: Bot): TemplateSite[] {
   const sites: TemplateSite[] = [];
-  const add = (path: JsonPath, text: string | undefined, visible: boolean): void => {
-    if (text !== undefined) sites.push({ path, text, visible });
+  const add = (path: JsonPath, text: string | undefined, visible: boolean, local?: readonly string[]): void => {
+    if (text !== undefined) sites.push({ path, text, visible, ...(local && { local }) });
   };
-  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean): void => {
-    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible);
+  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean, local?: readonly string[]): void => {
+    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible, local);
   };
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
@@ -145,14 +147,25 @@ function templateSites(bot: Bot): TemplateSite[] {
       case 'oauth':
         for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
         addRecord([...path, 'params'], definition.params, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
         break;
       case 'web':
         add([...path, 'beginUrl'], definition.beginUrl, false);
         add([...path, 'endUrl'], definition.endUrl, false);
         addRecord([...path, 'headers'], definition.headers, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
         break;
+      case 'email': {
+        const confirm = ['code', 'email'];
+        add([...path, 'ask'], definition.ask, true);
+        add([...path, 'sendUrl'], definition.sendUrl, false, ['email']);
+        add([...path, 'confirmUrl'], definition.confirmUrl, false, confirm);
+        addRecord([...path, 'fields'], definition.fields, false, confirm);
+        addRecord([...path, 'headers'], definition.headers, false, confirm);
+        // The mail reaches the user: no token or secret in it.
+        for (const key of ['from', 'subject', 'text'] as const) add([...path, 'mail', key], definition.mail?.[key], true, ['link', 'email']);
+        break;
+      }
     }
   }
 

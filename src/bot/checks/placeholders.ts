@@ -45,7 +45,7 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
           ),
         );
       } else if (!known.has(p.name) && site.local?.includes(p.name) !== true) {
-        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known), at));
+        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known, site.local), at));
       }
     }
   }
@@ -96,7 +96,7 @@ function knownNames(bot: Bot): KnownNames {
   };
 }
 
-function unknownPlaceholder(name: string, written: string, known: KnownNames): string {
+function unknownPlaceholder(name: string, written: string, known: KnownNames, local: readonly string[] = []): string {
   if (name.trim() === '') return `${written} is an empty placeholder: write a name between the braces, or {{ and }} for literal braces`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
     const trimmed = name.trim();
@@ -116,7 +116,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   }
   if (head === 'user') return `${written} is not something the bot knows about the user: use {user.id}, {user.channel} or {user.phone}`;
   // Built-in names only when they look meant, so the list stays about the bot's own variables.
-  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames]);
+  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames, ...local]);
   const near = [...(builtIn ? [builtIn] : []), ...closestNames(name, known.variables, 3)];
   const use = near.length > 0 ? `use ${orList(near.map((n) => `{${n}}`))}, or ` : '';
   return `${written} names nothing this bot knows: ${use}save "${name}" with a question, a set step or a service call`;

@@ -127,7 +127,7 @@ export const emailDefinition = z
       .describe('With "sendUrl": the query parameter in which the service\'s mailed link carries its own one-time code ({code} in the confirm call).'),
     mail: z
       .strictObject({
-        from: template.min(1).describe('The sender, e.g. "ACME <no-reply@acme.example>". A template.'),
+        from: template.min(1).regex(/^[^\r\n]*$/, 'a sender is one line').describe('The sender, e.g. "ACME <no-reply@acme.example>". A template.'),
         subject: template.regex(/^[^\r\n]*$/, 'a subject is one line').default('Your sign-in link').describe('The subject. A template.'),
         text: template
           .regex(/\{link\}/, 'the mail text must hold {link}, where the link goes')

@@ -63,6 +63,9 @@ describe('loading an email sign-in', () => {
     expect(load({ mail: { from: 'a@acme.example', text: '{link} {authtoken}' } }).problems[0]).toMatch(/\{authtoken\} here would show a token to the user/);
     expect(load({ mail: { from: 'a@acme.example', text: 'Open {link} {secret.PASSKEY}' } }).problems[0]).toMatch(/\{secret\.PASSKEY\} here would show a secret/);
     expect(load({ mail: { from: 'a@acme.example', text: 'no link here' } }).problems[0]).toMatch(/the mail text must hold \{link\}/);
+    // Headers are one line each: a template cannot add a Bcc.
+    expect(load({ mail: { from: 'a@acme.example', subject: 'Hi\nBcc: eve@example.com' } }).problems[0]).toMatch(/a subject is one line \(\/authTokens\/shop\/mail\/subject\)$/);
+    expect(load({ mail: { from: 'a@acme.example\nBcc: eve@example.com' } }).problems[0]).toMatch(/a sender is one line \(\/authTokens\/shop\/mail\/from\)$/);
     expect(load({ ...serviceMails, fields: { email: '{emial}' } }).problems[0]).toMatch(/\{emial\} names nothing this bot knows: use \{email\}/);
     // {code} belongs to the confirm call, not to the mail.
     expect(load({ mail: { from: 'a@acme.example', text: '{link} {code}' } }).problems[0]).toMatch(/\{code\} names nothing this bot knows/);

@@ -163,6 +163,23 @@ describe('an email sign-in, in the chat', () => {
     expect(await chat.send(await pressButton(engine, second))).toEqual(['Signed in as a***@exmaple.com.']);
   });
 
+  it('signs nobody into the wrong conversation when a mailed link is forwarded', async () => {
+    const mail = await mailServer();
+    const { engine } = engineOn(reviewsBot(await confirmService()), { env: { ...testEnv, SMTP_URL: mail.url } });
+    const ada = chatWith(engine, { user: '+15550100021' });
+    const eve = chatWith(engine, { user: '+15550100022' });
+    await ada.send('hi');
+    await ada.send('ada@example.com');
+    await eve.send('hi');
+    await eve.send('eve@example.com');
+    // Ada's mail reaches Eve, who presses its button: the code is bound to Ada's conversation.
+    const code = await pressButton(engine, await mail.next());
+    expect((await eve.send(code))[0]).toBe("That code doesn't match: open the link in the mail and press its button first, then type the code the page shows.");
+    expect((await ada.send('what now?'))[0]).toBe(
+      'Please open the link in the mail I sent you and press the button on its page, then type here the code it shows. Say "again" to get a new mail, or to use another address.',
+    );
+  });
+
   it('after linkTtl, the page says the link expired and the chat takes the author’s way', async () => {
     const mail = await mailServer();
     let now = Date.now();

@@ -33,7 +33,8 @@ export type ProblemCode =
   | 'secret-not-marked'
   | 'unreachable-step'
   | 'unreachable-script'
-  | 'endless-loop';
+  | 'endless-loop'
+  | 'no-mail-server';
 
 export interface Problem {
   severity: Severity;

@@ -3,13 +3,14 @@ import type { StepOf } from '../bot/schema.js';
 import { phrases } from '../runtime/phrases.js';
 import { askAgain, askWhichAccount, pickedAccount } from '../sign-in/accounts.js';
 import { definitionOf, useToken } from '../sign-in/credentials.js';
-import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
+import { continueAnySignIn, signInRefusedHere, startSignIn } from '../sign-in/sign-in.js';
 
 export const authToken: Component<'authToken'> = {
   run(step, event, draft) {
     if (event.kind === 'enter') {
-      if (!signInAllowedOn(draft, step.token)) {
-        draft.say({ text: phrases.signInNotHere });
+      const refusal = signInRefusedHere(draft, step.token);
+      if (refusal !== undefined) {
+        draft.say({ text: refusal });
         return failureWay(step.onFailure);
       }
       const several = definitionOf(draft, step.token).accounts === 'several';

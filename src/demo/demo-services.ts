@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { demoEmailAuth } from './demo-email-auth.js';
 
 export const demoUsers: Record<string, { password: string; name: string; accountNumber: string; pin: string; balance: number }> = {
   ada: { password: 'lovelace', name: 'Ada Lovelace', accountNumber: '10001', pin: '1815', balance: 1234.56 },
@@ -22,10 +23,15 @@ export interface DemoServices {
 export async function startDemoServices(port = 0): Promise<DemoServices> {
   const tokens = new Map<string, string>();
   const calls = new Map<string, number>();
+  const emailAuth = demoEmailAuth();
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://demo').pathname;
+    const url = new URL(req.url ?? '/', 'http://demo');
+    const path = url.pathname;
     calls.set(path, (calls.get(path) ?? 0) + 1);
-    handle(req, res, path, tokens).catch(() => send(res, 500, { error: 'internal' }));
+    emailAuth
+      .handle(req, res, url)
+      .then((handled) => (handled ? undefined : handle(req, res, path, tokens)))
+      .catch(() => send(res, 500, { error: 'internal' }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,8 +1,8 @@
-// The sign-ins waiting on a link (modes oauth, web): one record per link, under a hash of its
+// The sign-ins waiting on a link (modes oauth, web, email): one record per link, under a hash of its
 // `state`, so the store never holds a link that works; and, per conversation and definition,
 // the hash of the newest link, so asking again replaces it and a typed code finds it.
-// Records are sealed whole: they hold the PKCE verifier, the service's temp data and, once the
-// page was passed, the token waiting for its code.
+// Records are sealed whole: they hold the PKCE verifier, the service's temp data, the address a
+// link was mailed to and, once the page was passed, the token waiting for its code.
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Cipher } from '../stores/cipher.js';
 import type { Keyed, TokenRecord } from '../stores/store.js';
@@ -27,6 +27,8 @@ export interface PendingLink extends LinkOwner {
   verifier?: string;
   /** Botize's `temp_data_to_save`, given back to `endUrl`. */
   temp?: string;
+  /** Mode email: the address the link was mailed to, for the confirm call; kept nowhere else, and only until then. */
+  email?: string;
   /** After the page, with `verify`: the token, waiting for the code. */
   signedIn?: TokenRecord & { ttlSeconds: number };
   /** A keyed digest of the code the page showed. */
@@ -92,7 +94,7 @@ export class PendingLinks {
 
   /** Spent: a tombstone that holds nothing secret, so a second use reads "used" (410). */
   async spend(hash: string, link: PendingLink, now: number): Promise<void> {
-    const { verifier: _v, temp: _t, signedIn: _s, codeDigest: _c, ...rest } = link;
+    const { verifier: _v, temp: _t, email: _e, signedIn: _s, codeDigest: _c, ...rest } = link;
     await this.update(hash, { ...rest, status: 'used' }, now);
     if ((await this.keyed.get(ownerKey(link))) === hash) await this.keyed.delete(ownerKey(link));
   }

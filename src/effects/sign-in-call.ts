@@ -6,7 +6,7 @@ import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
 import type { JsonValue } from '../json.js';
-import { renderHeader, renderText, renderUrl } from '../templates/render.js';
+import { authRequest, type AuthRequest } from './auth-request.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
 import { accountFailureKey, failureKey } from './token-key.js';
@@ -32,31 +32,15 @@ export async function signIn(
   };
   const missing = (name: string) => deps.log.warn({ token }, `{${name}} has no value in the auth token definition "${token}"`);
 
-  let url: string;
-  let headers: Record<string, string> = {};
-  let body: string | undefined;
-  const fields: Record<string, string> = {};
+  let request: AuthRequest;
   try {
-    for (const [name, template] of Object.entries(definition.fields ?? {})) fields[name] = renderText(template, lookup, missing);
-    for (const [name, template] of Object.entries(definition.headers ?? {})) headers[name] = renderHeader(template, lookup, missing);
-    url = renderUrl(definition.url, lookup, missing);
-    const sent = { ...answers, ...fields };
-    if (definition.method === 'GET') {
-      const withQuery = new URL(url);
-      for (const [name, value] of Object.entries(sent)) withQuery.searchParams.append(name, value);
-      url = withQuery.toString();
-    } else if (definition.encoding === 'form') {
-      body = new URLSearchParams(sent).toString();
-      headers = { 'content-type': 'application/x-www-form-urlencoded', ...headers };
-    } else {
-      body = JSON.stringify(sent);
-      headers = { 'content-type': 'application/json', ...headers };
-    }
+    request = authRequest(definition, answers, lookup, missing);
   } catch (error) {
     // Template errors never carry values, so the message is safe to log.
     deps.log.warn({ token, err: error instanceof Error ? error.message : String(error) }, 'the auth request could not be built');
     return refused('unavailable');
   }
+  const { url, headers, body, fields } = request;
 
   // Counted per sender and per account; the user hears the same pause whichever it is.
   const accountKey = accountFailureKey(token, definition, { answers, fields }, turn, (text) => deps.sealer.fingerprint(text));

@@ -34,6 +34,15 @@ export const phrases = {
   linkExpired: 'The sign-in link has expired.',
   /** Typed to get a new link while one is pending. */
   linkAgainWords: ['again', 'new link', 'resend', 'link'],
+  // Sign-in by a mailed link (mode email).
+  emailNotByPhone: "Sorry, signing in by email isn't possible on a call. Please send us a message by SMS, WhatsApp or Messenger instead.",
+  emailSent: (to: string) => `I have sent a sign-in link to ${to}. Open it and press the button on its page.`,
+  emailCode: 'Then type here the 6-digit code the page shows you.',
+  emailWaiting: 'Once you have pressed the button on the page, we will carry on here.',
+  emailReminder: 'Please open the link in the mail I sent you and press the button on its page, then type here the code it shows. Say "again" to get a new mail, or to use another address.',
+  emailNotYet: "That code doesn't match: open the link in the mail and press its button first, then type the code the page shows.",
+  emailUndeliverable: "Sorry, I couldn't send a mail to that address. Please check it and type it again.",
+  emailFlooded: (seconds: number) => `Sorry, too many sign-in mails were sent in the last hour. Please try again in ${Math.max(1, Math.ceil(seconds / 60))} minutes.`,
   serviceFailed: "Sorry, that didn't work. Please try again later.",
   runaway: 'Sorry, something went wrong on our side. Please start again.',
   trouble: "Sorry, we're having trouble right now. Please try again in a minute.",

@@ -9,6 +9,8 @@ export interface AuthPage {
   lines: string[];
   /** The 6-digit code to type in the chat, shown large. */
   code?: string;
+  /** A button that posts to `action` (a URL relative to the page): a mailed link's page confirms only by it. */
+  button?: { label: string; action: string };
 }
 
 export function pageFor(outcome: CallbackOutcome): AuthPage {
@@ -43,6 +45,7 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => escapes[c]!);
 /** The whole page; its only style is inline, which the page's Content-Security-Policy allows and nothing else. */
 export function renderPage(page: AuthPage, language = 'en'): string {
   const code = page.code === undefined ? '' : `<p class="code" aria-label="Your code">${escape(page.code.replace(/^(\d{3})(\d{3})$/, '$1 $2'))}</p>`;
+  const button = page.button === undefined ? '' : `<form method="post" action="${escape(page.button.action)}"><button type="submit">${escape(page.button.label)}</button></form>`;
   const [first, ...rest] = page.lines;
   return `<!doctype html>
 <html lang="${escape(language)}">
@@ -57,13 +60,15 @@ main{max-width:32rem;margin:0 auto;padding:2rem 1.25rem}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
 .code{font:700 2.5rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.15em;background:#fff;border:2px solid #1b1f24;border-radius:.5rem;padding:.75rem;text-align:center;margin:1rem 0}
 p{margin:0 0 1rem}
+button{font:inherit;font-weight:700;width:100%;min-height:3rem;margin:.5rem 0 1.5rem;padding:.75rem 1rem;border:0;border-radius:.5rem;color:#fff;background:#0b5cad;cursor:pointer}
+button:focus-visible{outline:3px solid #1b1f24;outline-offset:2px}
 </style>
 </head>
 <body>
 <main>
 <h1>${escape(page.title)}</h1>
 ${first === undefined ? '' : `<p>${escape(first)}</p>`}
-${code}
+${code}${button}
 ${rest.map((line) => `<p>${escape(line)}</p>`).join('\n')}
 </main>
 </body>

@@ -20,6 +20,7 @@ import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { authRoutes } from './auth-routes.js';
+import { loggedPath } from './email-routes.js';
 import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -158,7 +159,7 @@ export function createApp(options: AppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${loggedPath(req.path)}`)));
   app.use(errorHandler(log));
   return app;
 }
@@ -180,7 +181,7 @@ function requestLog(log: Log): express.RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const fields = { method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(performance.now() - started) };
       if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });

@@ -1,6 +1,7 @@
-// Signing in on the service's own page (modes oauth, web), the pure half: send the link, wait
-// for the user to come back with the page's code (or for the page to finish by itself), and go
-// on. Shared by the `authToken` step and by `webService`, which signs in again after a 401.
+// Signing in on the service's own page (modes oauth, web) or by a mailed link (email), the pure
+// half: send the link, wait for the user to come back with the page's code (or for the page to
+// finish by itself), and go on. Shared by the `authToken` step and by `webService`, which signs
+// in again after a 401. An email sign-in asks for the address first (email.ts).
 import type { LinkDefinition } from '../bot/schema.js';
 import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
 import { keyedDigits } from '../runtime/answers.js';
@@ -8,11 +9,13 @@ import { phrases } from '../runtime/phrases.js';
 import type { Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
 import { definitionOf, useToken, type SignInWays } from './credentials.js';
+import { askForAddress } from './email.js';
 
 type LinkWait = Extract<Wait, { kind: 'link' }>;
 
-/** Asks the effects for a new link (the first, or "again"). */
+/** Asks the effects for a new link (the first, or "again"); by mail, asks for the address to mail it to first. */
 export function beginLinkSignIn(token: string, draft: Draft, tries = 0): Next {
+  if (definitionOf(draft, token).mode === 'email') return askForAddress(token, draft, tries);
   return { kind: 'effect', effect: { type: 'link.begin', token }, wait: { kind: 'link', token, expiresAt: 0, verify: true, tries } };
 }
 
@@ -25,11 +28,13 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
       case 'link.begin': {
         if (!result.ok) {
           if (result.reason === 'throttled') draft.say({ text: phrases.signInThrottled(result.retryAfterSeconds ?? 60) });
+          else if (result.reason === 'flooded') draft.say({ text: phrases.emailFlooded(result.retryAfterSeconds ?? 3600) });
           else if (result.reason === 'unreachable') draft.say({ text: phrases.linkNotTexted });
           else if (ways.failure === undefined) draft.say({ text: phrases.serviceFailed });
           return failureWay(ways.failure);
         }
         if (result.texted) draft.say({ text: phrases.linkTexted });
+        else if (definition.mode === 'email') draft.say({ text: phrases.emailSent(result.mailedTo ?? 'your address') });
         else draft.say({ text: linkText(definition, result.link, draft), sensitive: true });
         return waitFor(draft, { ...wait, expiresAt: result.expiresAt, verify: result.verify });
       }
@@ -51,7 +56,7 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
           if (ways.failure === undefined) draft.say({ text: phrases.signInGaveUp });
           return failureWay(ways.failure);
         }
-        draft.say({ text: result.reason === 'pending' ? phrases.linkNotYet : phrases.linkWrongCode });
+        draft.say({ text: result.reason === 'pending' ? waitWords(draft, wait.token).notYet : phrases.linkWrongCode });
         return waitFor(draft, { ...wait, tries });
       }
       case 'link.done':
@@ -72,7 +77,7 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
     if (phrases.linkAgainWords.includes(typed)) return beginLinkSignIn(wait.token, draft, wait.tries);
     const code = wait.verify ? keyedDigits(event.input.text.replace(/[\s-]/g, '')) : undefined;
     if (code !== undefined && /^\d{6}$/.test(code)) return { kind: 'effect', effect: { type: 'link.verify', token: wait.token, code }, wait };
-    draft.say({ text: phrases.linkReminder });
+    draft.say({ text: waitWords(draft, wait.token).reminder });
     return waitFor(draft, wait);
   }
   return waitFor(draft, wait);
@@ -80,14 +85,22 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
 
 function waitFor(draft: Draft, wait: LinkWait): Next {
   const phone = draft.user.channel === 'phone';
+  const words = waitWords(draft, wait.token);
   const prompt: Prompt = wait.verify
-    ? { text: phrases.linkCode, say: phrases.linkCodeSay, input: 'digits', keypad: phone, numDigits: 6, secret: false }
-    : { text: phrases.linkWaiting, input: 'text', keypad: false, secret: false };
+    ? { text: words.code, say: phrases.linkCodeSay, input: 'digits', keypad: phone, numDigits: 6, secret: false }
+    : { text: words.waiting, input: 'text', keypad: false, secret: false };
   return { kind: 'wait', wait, prompt };
 }
 
+/** What the wait says: a mailed link is opened from a mail, and its page has a button to press. */
+function waitWords(draft: Draft, token: string): { code: string; waiting: string; reminder: string; notYet: string } {
+  return definitionOf(draft, token).mode === 'email'
+    ? { code: phrases.emailCode, waiting: phrases.emailWaiting, reminder: phrases.emailReminder, notYet: phrases.emailNotYet }
+    : { code: phrases.linkCode, waiting: phrases.linkWaiting, reminder: phrases.linkReminder, notYet: phrases.linkNotYet };
+}
+
 /** The author's words with the link where `{link}` stands; the rest rendered as any text. */
-function linkText(definition: LinkDefinition, link: string, draft: Draft): string {
+function linkText(definition: Exclude<LinkDefinition, { mode: 'email' }>, link: string, draft: Draft): string {
   return definition.linkText
     .split('{link}')
     .map((part) => draft.text(part))

@@ -77,6 +77,8 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
     { name: 'health', app: open, path: '/healthz', sign: unsigned },
     { name: 'metrics', app: open, path: '/metrics', sign: unsigned },
     { name: 'editor schema', app: open, path: '/schema/bot.schema.json', sign: unsigned },
+    // A code of the right shape that names no link: the button of a mailed link's page posts here.
+    { name: 'a mailed sign-in link', app: open, path: `/auth/email/${'Q'.repeat(43)}`, sign: unsigned },
     { name: 'an unknown path', app: open, path: '/nowhere/at/all', sign: unsigned },
   ];
   return { routes, open, credentialed, connector, apps: [open, credentialed] };

@@ -40,6 +40,8 @@ export const authTokenDefinition = z.strictObject({
   tokenPath: z.string().min(1).optional(),
   expiresInPath: z.string().min(1).optional(),
   accountPath: z.string().min(1).optional(),
+  /** Where the answer says whether the sign-in is valid (Botize's `valid_credentials`): `true` or `"true"`. */
+  validPath: z.string().min(1).optional(),
   validation: z.enum(['text', 'number']).default('text'),
   invalidMessage: template.optional(),
   maxAttempts: secondsPositive.max(20).default(3),

@@ -22,6 +22,7 @@ import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
 import type { DeliveryFailed, RunTurn } from '../channel.js';
+import type { Words } from '../../src/runtime/phrasebook.js';
 
 export interface BotFrameworkDeps {
   run: RunTurn;
@@ -51,6 +52,8 @@ export interface BotFrameworkDeps {
   deliveryFailed: DeliveryFailed;
   /** Sends that go on after the answer, so shutdown can wait for them. */
   background?: (work: Promise<void>) => void;
+  /** The bot's words for buttons (Yes, No); Parley's own without. */
+  words?: Words;
   log: Log;
 }
 
@@ -117,7 +120,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     if (request === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
     const late = async (rest: TurnOutput) => {
-      const activities = activitiesOf(rest);
+      const activities = activitiesOf(rest, deps.words);
       if (activities.length === 0) return;
       await sendReplies(activity, request.conversation, lateBounds, () =>
         adapter.continueConversationAsync(appId, reference, async (later) => {
@@ -136,7 +139,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     // A retry: its replies went to the serviceUrl the first time, except when they were to
     // come back in the (lost) HTTP answer.
     if (answer.duplicate === true && activity.deliveryMode !== 'expectReplies') return;
-    const activities = activitiesOf(answer);
+    const activities = activitiesOf(answer, deps.words);
     if (activities.length > 0) await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivities(activities));
   };
 

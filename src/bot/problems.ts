@@ -33,7 +33,9 @@ export type ProblemCode =
   | 'secret-not-marked'
   | 'unreachable-step'
   | 'unreachable-script'
-  | 'endless-loop';
+  | 'endless-loop'
+  | 'untranslated-phrases'
+  | 'not-a-language';
 
 export interface Problem {
   severity: Severity;

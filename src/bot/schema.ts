@@ -2,6 +2,7 @@
 // This file is the single source of the bot's shape: the loader checks files against it,
 // the CLI's `schema` prints it as JSON Schema, and the runtime's types are inferred from it.
 import { z } from 'zod';
+import { phraseNames, type PhraseName } from '../runtime/phrases.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 const stepId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
@@ -137,10 +138,20 @@ export const step = z.discriminatedUnion('type', [
 
 export const script = z.strictObject({ steps: z.array(step).min(1) });
 
+const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'write a language tag, like "en", "es" or "es-ES"');
+const phraseText = template.min(1);
+/** One text for every language, or one per language tag (`{ "en": "…", "es": "…" }`; the loader checks the tags). */
+const phraseOverride = z.union([phraseText, z.record(z.string(), phraseText)]);
+/** The bot's own words for Parley's built-in phrases (src/runtime/phrases.ts), by phrase name. */
+const phrases = z.strictObject(Object.fromEntries(phraseNames.map((name) => [name, phraseOverride.optional()])) as Record<PhraseName, z.ZodOptional<typeof phraseOverride>>);
+
 export const settings = z.strictObject({
   sessionTimeout: secondsPositive.default(1800),
   language: z.string().default('en-US'),
   voice: z.string().default('alice'),
+  /** The phone's voice per language tag, for conversations whose language is not the bot's (`{ "es": "Polly.Lucia" }`). */
+  voices: z.record(languageTag, z.string().min(1)).optional(),
+  phrases: phrases.optional(),
   maxStepsPerTurn: z.number().int().min(10).max(10_000).default(200),
   /** Auth and web service calls one user message may cause; a loop of calls is an author's bug, not work. */
   maxCallsPerTurn: z.number().int().min(1).max(100).default(10),

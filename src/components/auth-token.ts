@@ -1,5 +1,5 @@
 import { failureWay, type Component } from './component.js';
-import { phrases } from '../runtime/phrases.js';
+import { waitPhrase } from '../runtime/phrasebook.js';
 import { askFirst, continueSignIn, useToken } from '../sign-in/credentials.js';
 
 export const authToken: Component<'authToken'> = {
@@ -7,7 +7,7 @@ export const authToken: Component<'authToken'> = {
     if (event.kind === 'enter') {
       // Web chat has no trustworthy way to sign a user in (as in the product this replaces).
       if (draft.user.channel === 'web') {
-        draft.say({ text: phrases.signInNotHere });
+        draft.say({ text: draft.phrase('signInNotHere') });
         return failureWay(step.onFailure);
       }
       return { kind: 'effect', effect: { type: 'token.lookup', token: step.token }, wait: { kind: 'effect' } };
@@ -15,7 +15,8 @@ export const authToken: Component<'authToken'> = {
     if (event.kind === 'result' && event.result.type === 'token.lookup') {
       const { retryAfterSeconds } = event.result;
       if (!event.result.found && retryAfterSeconds !== undefined) {
-        draft.say({ text: phrases.signInThrottled(retryAfterSeconds) });
+        const wait = waitPhrase(retryAfterSeconds);
+        draft.say({ text: draft.phrase(wait.name, wait.params) });
         return failureWay(step.onFailure);
       }
       if (!event.result.found) return askFirst(step.token, draft);

@@ -3,7 +3,8 @@
 // order, across processes), read the session once, drive the interpreter, write it once.
 // The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
 // that is busy with an earlier message costs more (queueing for its lock).
-import { phrases } from './phrases.js';
+import { conversationLanguage, phrase } from './phrasebook.js';
+import type { PhraseName } from './phrases.js';
 import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
@@ -81,14 +82,14 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
   // A stopping instance starts nothing it might not finish: the user sends again, to another.
-  if (engine.inFlight.stopping) return said(phrases.interrupted);
+  if (engine.inFlight.stopping) return said(engine, 'interrupted');
   let begun: TurnStart;
   try {
     begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
   } catch (error) {
     // Nothing was claimed or written: the user is told, and the next message works once the store is back.
     engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
-    return said(phrases.trouble);
+    return said(engine, 'trouble');
   }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
@@ -117,7 +118,7 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
     if (rest.replies.length === 0 && rest.prompt === undefined && !rest.ended) return;
     await options.late?.(rest);
   };
-  return { replies: output.replies.slice(0, sent), ended: false, continues: true };
+  return { replies: output.replies.slice(0, sent), ended: false, continues: true, ...(output.language === undefined ? {} : { language: output.language }) };
 }
 
 /**
@@ -155,6 +156,7 @@ async function turn(
   let held: Held | undefined;
   // Past the deadline the lock is kept through the commit and released once the rest is sent.
   let keptLock = false;
+  let language = bot.settings.language;
   let stop: (() => void) | undefined;
   let renewing: NodeJS.Timeout | undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
@@ -174,6 +176,9 @@ async function turn(
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
     const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    // Known before the steps run, so an answer cut short by the deadline is said in it too.
+    language = conversationLanguage(bot.settings, session?.vars ?? {});
+    output.language = language;
     if (request.sentAt !== undefined && session?.lastSentAt !== undefined && request.sentAt < session.lastSentAt) {
       pacing.finished = true;
       engine.log.info({ conversation }, 'a message older than one already answered came late: not run after it');
@@ -193,7 +198,7 @@ async function turn(
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();
     if (held.session === undefined && request.input !== undefined && lostAt !== undefined && now - lostAt < bot.settings.sessionTimeout * 1000) {
-      output.replies.push({ text: phrases.restarted });
+      output.replies.push({ text: phrase(bot.settings, language, 'restarted') });
     }
     const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
     pacing.finished = true;
@@ -203,7 +208,7 @@ async function turn(
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies
     // that were ready, since the rest goes out (once) as late replies.
-    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true } : driven.output;
+    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true, language } : driven.output;
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
@@ -224,7 +229,7 @@ async function turn(
     const stopping = error instanceof ParleyError && error.code === 'interrupted';
     if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
     else engine.log.error({ err: error, conversation }, 'turn failed');
-    const answer = said(stopping ? phrases.interrupted : phrases.trouble);
+    const answer = said(engine, stopping ? 'interrupted' : 'trouble', language);
     if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, answer);
     return answer;
   } finally {
@@ -242,9 +247,9 @@ async function deliverLate(engine: Engine, conversation: string, late: (output: 
   }
 }
 
-/** A turn that ran nothing but tells the user one thing. */
-function said(text: string): TurnAnswer {
-  return { replies: [{ text }], ended: false };
+/** A turn that ran nothing but tells the user one thing, in the bot's words. */
+function said(engine: Engine, name: PhraseName, language = engine.bot.settings.language): TurnAnswer {
+  return { replies: [{ text: phrase(engine.bot.settings, language, name) }], ended: false, language };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */

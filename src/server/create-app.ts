@@ -15,6 +15,8 @@ import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
+import { botWords } from '../runtime/phrasebook.js';
+import { voiceFor } from '../runtime/voices.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import type { ServerMetrics } from './metrics.js';
@@ -76,6 +78,8 @@ export function createApp(options: AppOptions): Express {
   app.set('trust proxy', false);
   app.use(requestLog(log));
 
+  // The bot's own words in each conversation's language, for what channels say themselves.
+  const words = botWords(engine.bot.settings);
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
@@ -98,7 +102,8 @@ export function createApp(options: AppOptions): Express {
       botId: engine.bot.id,
       voice: {
         language: engine.bot.settings.language,
-        voice: engine.bot.settings.voice,
+        voice: voiceFor(engine.bot.settings),
+        words,
         get path() {
           return voicePath();
         },
@@ -119,6 +124,7 @@ export function createApp(options: AppOptions): Express {
       ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
       deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
       background: (work) => void engine.inFlight.track(work),
+      words,
       log,
     }),
   );
@@ -137,6 +143,7 @@ export function createApp(options: AppOptions): Express {
             : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
+        words,
         log,
       }),
     );

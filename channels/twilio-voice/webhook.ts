@@ -11,6 +11,7 @@ import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type T
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
 import type { RunTurn } from '../channel.js';
+import { conversationKey } from '../../src/runtime/run-turn.js';
 
 /** Small values with a TTL (the store's `keyed`). */
 export interface CallScratch {
@@ -47,8 +48,10 @@ interface AskedQuestion {
 
 export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
   const router = Router();
-  const promptKey = (call: InboundCall) => `voice:${deps.botId}:${call.callSid}:prompt`;
-  const lateKey = (call: InboundCall, n: number) => `voice:${deps.botId}:${call.callSid}:late:${n}`;
+  // Under the call's conversation key, which names the caller: an operator's erase finds them.
+  const callKey = (call: InboundCall) => `voice:${deps.botId}:${conversationKey(callTurn(call, 0))}`;
+  const promptKey = (call: InboundCall) => `${callKey(call)}:prompt`;
+  const lateKey = (call: InboundCall, n: number) => `${callKey(call)}:late:${n}`;
 
   const askedLanguage = async (call: InboundCall): Promise<string | undefined> => {
     const stored = await deps.scratch.get(promptKey(call));

@@ -12,6 +12,7 @@ import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
 import type { Session } from './session.js';
 import type { TurnOutput, User, UserInput } from './turn.js';
+import { keyPart, userKey } from './user-key.js';
 
 export interface TurnRequest {
   user: User;
@@ -67,9 +68,15 @@ const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
-/** Where a conversation's state lives: under the authority that vouched for its user. */
+/**
+ * Where a conversation's state lives: under its user's key (the authority that vouched for the
+ * user, the channel, the id). A user's own thread (SMS, WhatsApp, Messenger through Meta) is
+ * named by the user alone; a call or a Bot Framework conversation also by its own id, after
+ * the user's, so every key of every conversation names its user (user-key.ts).
+ */
 export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversation'>): string {
-  return `${request.user.via}:${request.conversation}`;
+  const user = userKey(request.user);
+  return request.conversation === `${request.user.channel}:${request.user.id}` ? user : `${user}:${keyPart(request.conversation)}`;
 }
 
 export function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {

@@ -17,6 +17,7 @@ import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { botWords } from '../runtime/phrasebook.js';
 import { voiceFor } from '../runtime/voices.js';
+import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import type { ServerMetrics } from './metrics.js';
@@ -26,7 +27,7 @@ export interface AppOptions {
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
   /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
-  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
+  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'> & Partial<Pick<Settings, 'adminToken'>>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
   metrics: ServerMetrics;
@@ -76,6 +77,8 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
   app.set('trust proxy', false);
+  // Before the request log: admin paths name a user, so those routes log lines of their own.
+  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
   app.use(requestLog(log));
 
   // The bot's own words in each conversation's language, for what channels say themselves.

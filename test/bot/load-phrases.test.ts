@@ -76,3 +76,13 @@ describe('phrases a bot would still say in English', () => {
     expect(problem.message).toContain('"Spanish" is not a language tag');
   });
 });
+
+describe('settings.language', () => {
+  it('warns when it is not a language tag', () => {
+    const problems = loadBotText(botText([{ type: 'message', text: 'Hola.' }], { settings: { language: 'Spanish' } }), 'bot.json').problems;
+    expect(problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['not-a-language', '/settings/language'],
+      ['untranslated-phrases', '/settings/language'],
+    ]);
+  });
+});

@@ -59,15 +59,27 @@ function languageValues(bot: Bot): { value: string; path: JsonPath }[] {
 }
 
 function languagesSet(bot: Bot, source: BotSource): Problem[] {
-  return languageValues(bot)
-    .filter(({ value }) => !isLanguageTag(value))
-    .map(({ value, path }) =>
+  const problems: Problem[] = [];
+  if (!isLanguageTag(bot.settings.language)) {
+    problems.push(
+      source.warning(
+        'not-a-language',
+        ['settings', 'language'],
+        `"${bot.settings.language}" is not a language tag: the phone would send it to Twilio as it is, and Parley's words would be English. Write a tag like "en-US", "es" or "es-ES"`,
+      ),
+    );
+  }
+  for (const { value, path } of languageValues(bot)) {
+    if (isLanguageTag(value)) continue;
+    problems.push(
       source.warning(
         'not-a-language',
         path,
         `"${value}" is not a language tag, so a conversation that sets "language" to it keeps the bot's language (${bot.settings.language}): write a tag like "en", "es" or "es-ES"`,
       ),
     );
+  }
+  return problems;
 }
 
 function untranslated(bot: Bot, source: BotSource): Problem[] {

@@ -152,6 +152,14 @@ export function rows(r: Results): Row[] {
     verdict: verdict(session <= targets.redisBytes),
   });
   out.push({ what: 'Redis: cached token, sealed (MEMORY USAGE)', parley: bytes(m.token), reference: '', result: '', target: '', verdict: '' });
+  out.push({
+    what: 'Redis: a user with five accounts of one definition (every token key)',
+    parley: bytes(m.accounts.fiveAccounts),
+    reference: `one account ${bytes(m.accounts.oneAccount)}`,
+    result: `${bytes((m.accounts.fiveAccounts - m.accounts.oneAccount) / 4)} per further account`,
+    target: '',
+    verdict: '',
+  });
   out.push({ what: 'Redis: de-duplication key per message (kept 2 min on Twilio, 1 h on others)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({ what: 'Redis: replay mark per Twilio message (kept 24 h)', parley: bytes(m.replayMarkPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({

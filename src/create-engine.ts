@@ -4,6 +4,11 @@ import type { Bot } from './bot/bot.js';
 import { createBackOff } from './effects/back-off.js';
 import { createEffectRunner } from './effects/effect-runner.js';
 import { networkOutbound, type Outbound } from './http/outbound.js';
+import type { EffectDeps } from './effects/effect-deps.js';
+import { createLinkCallbacks } from './effects/link-callback.js';
+import { createOAuthProviders } from './effects/oauth-provider.js';
+import { PendingLinks } from './effects/pending-links.js';
+import type { SendUnprompted } from './runtime/resume.js';
 import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
 import { silentLog, type Log } from './runtime/log.js';
@@ -25,21 +30,42 @@ export interface EngineOptions {
   log?: Log;
   metrics?: Metrics;
   clock?: () => number;
+  /** PUBLIC_URL, read when a link is made (a test server learns its port after the engine exists). */
+  publicUrl?: () => string;
 }
 
 export function createEngine(options: EngineOptions): Engine {
   const secrets = options.secrets ?? {};
   const log = options.log ?? silentLog;
-  const effects = createEffectRunner({
+  const sealer = options.cipher ?? createEphemeralCipher();
+  const outbound = options.outbound ?? networkOutbound({ allowPrivate: options.allowPrivateNetworks ?? false });
+  const senders = new Map<string, SendUnprompted>();
+  const publicUrl = options.publicUrl ?? (() => 'http://localhost:3000');
+  const deps: EffectDeps = {
     store: options.store,
     backOff: createBackOff(options.store.keyed),
-    sealer: options.cipher ?? createEphemeralCipher(),
+    sealer,
     secret: (name) => (Object.hasOwn(secrets, name) ? secrets[name] : undefined),
-    outbound: options.outbound ?? networkOutbound({ allowPrivate: options.allowPrivateNetworks ?? false }),
+    outbound,
     log,
     metrics: options.metrics ?? silentMetrics,
-  });
-  const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight() };
+    links: new PendingLinks(options.store.keyed, sealer),
+    // http:// providers only where private networks are allowed (development, tests).
+    oauth: createOAuthProviders(outbound, { insecure: options.allowPrivateNetworks ?? false }),
+    publicUrl,
+    senders,
+  };
+  const clock = options.clock ?? Date.now;
+  const engine: Engine = {
+    bot: options.bot,
+    store: options.store,
+    effects: createEffectRunner(deps),
+    log,
+    inFlight: new InFlight(),
+    senders,
+    sealer,
+    links: createLinkCallbacks(deps, options.bot, clock),
+  };
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }

@@ -3,6 +3,7 @@
 // credentials masked), the accounts signed in (never a token) and sign-in back-off.
 import { stepAt, type Bot } from '../bot/bot.js';
 import { readBackOffKey } from '../effects/back-off.js';
+import { isAccountList } from '../effects/token-cache.js';
 import { readFailureKey, readTokenKey } from '../effects/token-key.js';
 import type { JsonValue } from '../json.js';
 import type { Session } from '../runtime/session.js';
@@ -68,7 +69,7 @@ export async function showUser(store: Store, user: OperatorUser, options: { bot?
   const accounts: AccountView[] = [];
   for (const token of found.tokens) {
     const parts = readTokenKey(token.key);
-    if (parts === undefined) continue;
+    if (parts === undefined || isAccountList(token.key)) continue;
     accounts.push({ ...parts, account: token.account ?? null, expiresInSeconds: seconds(token.expiresInSeconds) });
   }
 

@@ -65,8 +65,8 @@ function firstSyntaxError(text: string): FirstError | undefined {
         const code = printParseErrorCode(error);
         first = {
           toProblem: (source) => {
-            const { message, at = offset } = describe(code, context, source);
-            const path = getLocation(text, at).path;
+            const { message, at = offset, about = at } = describe(code, context, source);
+            const path = getLocation(text, about).path;
             // The parser names a property it has not read yet ''; the object is what is meant.
             if (path.at(-1) === '') path.pop();
             const { line, column } = source.position(at);
@@ -92,7 +92,8 @@ interface ErrorContext {
 
 const aValue = 'a string in double quotes, a number, true, false, null, an object {…} or a list […]';
 
-function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext, source: BotSource): { message: string; at?: number } {
+/** `at`: where the problem is shown (default: where the parser stopped); `about`: the offset whose JSON path is its pointer (default `at`). */
+function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext, source: BotSource): { message: string; at?: number; about?: number } {
   const { text, offset, length } = c;
   const token = text.slice(offset, offset + length);
   const here = text[offset];
@@ -145,7 +146,10 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
       return { message: `unexpected ${token} after the end of the bot: a bot file holds one JSON object; remove what follows it (an extra } or ]?)` };
     case 'InvalidCommentToken':
     case 'UnexpectedEndOfComment':
-      return { message: 'comments are not allowed: a bot file is plain JSON; remove the comment' };
+      return {
+        message: 'comments are not allowed: a bot file is plain JSON; remove the comment',
+        about: commentSubject(text, offset, length),
+      };
     case 'UnexpectedEndOfString':
       return { message: 'this string is not closed: add the closing " (write a line break inside a string as \\n)' };
     case 'UnexpectedEndOfNumber':
@@ -165,6 +169,18 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
     default:
       return { message: `this is not valid JSON (${code}): check the JSON around here` };
   }
+}
+
+/**
+ * The offset of what a comment is about: the key on its line when it trails one
+ * (`"ttl": 3600, // seconds`), else the key or value after it (a comment on a line of its own).
+ */
+function commentSubject(text: string, offset: number, length: number): number {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const first = text.slice(lineStart, offset).search(/\S/);
+  if (first >= 0) return lineStart + first + 1;
+  const after = text.slice(offset + length).search(/[^\s,]/);
+  return after < 0 ? offset : offset + length + after + 1;
 }
 
 /** The last non-whitespace character before `offset`. */

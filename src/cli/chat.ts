@@ -10,6 +10,9 @@ import { createEngine } from '../create-engine.js';
 import { runTurn } from '../runtime/run-turn.js';
 import type { ChannelId, TurnOutput, User } from '../runtime/turn.js';
 import { openStore } from '../stores/open-store.js';
+import { networkOutbound } from '../http/outbound.js';
+import { callLog } from './call-log.js';
+import { consoleLog } from './console-log.js';
 import { startExampleServices } from './example-services.js';
 
 export interface ChatOptions {
@@ -17,17 +20,24 @@ export interface ChatOptions {
   user?: string;
   /** Start the demo services (scripts/' example bots call them) and let calls reach them. */
   demoServices?: boolean;
+  /** Keep standard error free of the calls the bot makes and the engine's warnings. */
+  quiet?: boolean;
 }
 
 export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = readSettings(env);
   const example = options.demoServices === true ? await startExampleServices() : undefined;
   const opened = await openStore(settings, { warn: (message) => process.stderr.write(`warning: ${message}\n`) });
+  const allowPrivate = example?.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  // The author sees every call and every warning on standard error, unless asked not to.
+  const toAuthor = (text: string) => void process.stderr.write(text);
+  const diagnostics = options.quiet === true ? {} : { outbound: callLog(networkOutbound({ allowPrivate }), { bot, allowPrivate, write: toAuthor }), log: consoleLog(toAuthor) };
   const engine = createEngine({
     bot,
     store: opened.store,
     secrets: settings.botSecrets,
-    allowPrivateNetworks: example?.allowPrivateNetworks ?? settings.allowPrivateNetworks,
+    allowPrivateNetworks: allowPrivate,
+    ...diagnostics,
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
   });
   const interactive = process.stdin.isTTY === true;

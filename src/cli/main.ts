@@ -1,6 +1,5 @@
 // The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
 import { Argument, Command, InvalidArgumentError } from 'commander';
-import { botJsonSchema } from '../bot/json-schema.js';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
@@ -9,6 +8,7 @@ import { botPaths } from './bot-paths.js';
 import { chat } from './chat.js';
 import { demo, demoBotPath } from './demo.js';
 import { loadOrExit } from './load-or-exit.js';
+import { botSchemaText, writeBotSchema } from './write-schema.js';
 
 // A reader that stops early (`parley chat … | head -1`) closes our standard output: that ends
 // the command quietly, as it does for any Unix tool, rather than with a stack trace.
@@ -28,7 +28,8 @@ program
   .option('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel, 'sms' as ChannelId)
   .option('--user <id>', 'the user id (a phone number on sms, whatsapp and phone)')
   .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
-  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean }) => {
+  .option('--quiet', 'do not show the calls the bot makes, why they failed, or warnings, on standard error')
+  .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean }) => {
     const bot = await loadOrExit(botPath);
     await chat(bot, options);
   });
@@ -66,8 +67,9 @@ program
 program
   .command('schema')
   .description('print the JSON Schema of bot files (for editors, through "$schema")')
-  .action(() => {
-    process.stdout.write(`${JSON.stringify(botJsonSchema(), null, 2)}\n`);
+  .option('--write <dir>', 'write it as DIR/bot.schema.json instead, for bots in that folder to name')
+  .action(async (options: { write?: string }) => {
+    process.stdout.write(options.write === undefined ? botSchemaText() : await writeBotSchema(options.write));
   });
 
 program

@@ -1,4 +1,7 @@
 import type { Outbound } from '../http/outbound.js';
+import type { SendUnprompted } from '../runtime/resume.js';
+import type { OAuthProviders } from './oauth-provider.js';
+import type { PendingLinks } from './pending-links.js';
 import type { Log } from '../runtime/log.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Cipher } from '../stores/cipher.js';
@@ -17,4 +20,11 @@ export interface EffectDeps {
   outbound: Outbound;
   log: Log;
   metrics: Metrics;
+  /** Sign-ins waiting on a link (modes oauth, web). */
+  links: PendingLinks;
+  oauth: OAuthProviders;
+  /** PUBLIC_URL: the base of `/auth/callback`. */
+  publicUrl: () => string;
+  /** The engine's senders: a caller gets the sign-in link by SMS. */
+  senders: ReadonlyMap<string, SendUnprompted>;
 }

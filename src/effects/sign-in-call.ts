@@ -1,7 +1,7 @@
 // The effect half of an Auth Token: send the answers to the author's auth service, read the
 // token out of its answer and cache it. Nothing the service says reaches the user: the
 // interpreter only learns ok / refused / unavailable / throttled.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { CredentialsDefinition } from '../bot/schema.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
@@ -9,8 +9,10 @@ import type { JsonValue } from '../json.js';
 import { renderHeader, renderText, renderUrl } from '../templates/render.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
-import { accountFailureKey, failureKey, tokenKey } from './token-key.js';
+import { accountFailureKey, failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
 import { tokenParts } from './token-parts.js';
+import { isValid } from './web-flow.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
 
@@ -18,7 +20,7 @@ export async function signIn(
   deps: EffectDeps,
   turn: EffectTurn,
   token: string,
-  definition: AuthTokenDefinition,
+  definition: CredentialsDefinition,
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
@@ -97,6 +99,7 @@ export async function signIn(
       try {
         data = JSON.parse(answer.body);
       } catch {
+        deps.log.warn({ token }, `the auth service answered ${answer.status} with a body that is not JSON; if the whole body is the token, set "json": false`);
         return refused('unavailable');
       }
       found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
@@ -104,9 +107,16 @@ export async function signIn(
       found = answer.body.trim();
     }
     const value = tokenText(found);
+    if (value === '') {
+      // The service accepted, yet no token: most often a tokenPath that names the wrong field.
+      const where = definition.json ? `at tokenPath "${definition.tokenPath ?? ''}"` : 'in its body';
+      deps.log.warn({ token }, `the auth service answered ${answer.status} with no token ${where}: the try counts as refused`);
+      await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
+      return refused('refused');
+    }
     // Botize-style services answer 200 with a token-shaped body even for wrong credentials: the
     // verdict at validPath decides, and anything but true is a refusal like a 401.
-    if (value === '' || (definition.validPath !== undefined && !isValid(readSafely(data, definition.validPath)))) {
+    if (definition.validPath !== undefined && !isValid(readSafely(data, definition.validPath))) {
       await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
       return refused('refused');
     }
@@ -119,7 +129,7 @@ export async function signIn(
     const vars = savedVars(deps, data, save, tokenParts(value));
     if (vars === undefined) return refused('unavailable');
 
-    await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+    await saveToken(deps, turn, token, definition, { token: value, account }, ttl);
     await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
     turn.acquired.add(token);
     deps.metrics.signIn('ok');
@@ -136,18 +146,13 @@ export async function signIn(
  * The account's name: where the answer says, else the first answer that is not secret. The
  * name is kept in the session and shown as {account}, so one that holds the token is not used.
  */
-function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
+function accountOf(definition: CredentialsDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
     const named = readSafely(data, definition.accountPath);
     if ((typeof named === 'string' || typeof named === 'number') && !tokenParts(token).some((part) => String(named).includes(part))) return String(named);
   }
   const first = definition.questions.find((q) => !q.secret);
   return first === undefined ? undefined : answers[first.field];
-}
-
-/** The verdict at `validPath`: `true` and `"true"` are valid; anything else, missing included, is not. */
-function isValid(verdict: unknown): boolean {
-  return verdict === true || verdict === 'true';
 }
 
 /**

@@ -1,5 +1,5 @@
 // Where a cached token lives: per bot, definition, scope and user (or conversation).
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { AuthTokenDefinition, CredentialsDefinition } from '../bot/schema.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { placeholders } from '../templates/template.js';
 import { isAuthenticated } from '../runtime/turn.js';
@@ -64,7 +64,7 @@ export function readFailureKey(key: string): { bot: string; definition: string; 
  */
 export function accountFailureKey(
   token: string,
-  definition: AuthTokenDefinition,
+  definition: CredentialsDefinition,
   values: { answers: Record<string, string>; fields: Record<string, string> },
   turn: Pick<EffectTurn, 'bot'>,
   fingerprint: (text: string) => string,
@@ -74,7 +74,7 @@ export function accountFailureKey(
   return `${turn.bot.id}:${token}:account:${fingerprint(name)}`;
 }
 
-function accountOf(definition: AuthTokenDefinition, { answers, fields }: { answers: Record<string, string>; fields: Record<string, string> }): string | undefined {
+function accountOf(definition: CredentialsDefinition, { answers, fields }: { answers: Record<string, string>; fields: Record<string, string> }): string | undefined {
   const named = definition.questions.find((question) => !question.secret);
   if (named !== undefined) return answers[named.field];
   for (const [field, template] of Object.entries(definition.fields ?? {})) {

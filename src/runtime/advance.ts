@@ -12,7 +12,7 @@ import type { Effect, EffectResult } from './effect.js';
 import { conversationValue } from './scope.js';
 import { isExpired, newSession, type Session } from './session.js';
 import type { JsonValue } from '../json.js';
-import type { Prompt, Reply, User, UserInput } from './turn.js';
+import type { Prompt, Reply, ReplyAddress, User, UserInput } from './turn.js';
 
 export type TurnEvent =
   /** A conversation starts with no user text (a phone call rings). */
@@ -36,6 +36,8 @@ export interface TurnContext {
   bot: Bot;
   user: User;
   now: number;
+  /** Where the user can be reached outside this turn's answer (the SMS of a caller's sign-in link). */
+  address?: ReplyAddress;
 }
 
 /** `stepsBefore`: steps this turn already ran before the effect whose result `event` brings. */

@@ -22,6 +22,17 @@ const english = {
   signInThrottledMinutes: 'Too many attempts. Please wait {minutes} minutes and try again.',
   signInNotHere: "Sign-in isn't available in this chat. Please use our app, SMS, WhatsApp, Messenger or call us.",
   digitsOnly: 'Please enter digits only.',
+  whichAccount: 'Which account?',
+  anotherAccount: 'Another account',
+  linkCode: 'Once you have signed in, type here the 6-digit code the page shows you.',
+  linkCodeSay: 'Once you have signed in, enter the 6-digit code the page shows you.',
+  linkWaiting: 'Once you have signed in there, we will carry on here.',
+  linkTexted: 'I have sent you a text message with a link to sign in.',
+  linkNotTexted: "Sorry, I couldn't send you the sign-in link by text message.",
+  linkReminder: 'Please open the link I sent you to sign in, then type the code it shows here. Say "again" for a new link.',
+  linkNotYet: "That code doesn't match: open the link and sign in first, then type the code the page shows.",
+  linkWrongCode: "That code doesn't match. Please check the page and try again.",
+  linkExpired: 'The sign-in link has expired.',
   serviceFailed: "Sorry, that didn't work. Please try again later.",
   runaway: 'Sorry, something went wrong on our side. Please start again.',
   trouble: "Sorry, we're having trouble right now. Please try again in a minute.",
@@ -67,6 +78,17 @@ const spanish: PhraseSet = {
   signInThrottledMinutes: 'Demasiados intentos. Espera {minutes} minutos y vuelve a intentarlo.',
   signInNotHere: 'El inicio de sesión no está disponible en este chat. Usa nuestra app, SMS, WhatsApp o Messenger, o llámanos.',
   digitsOnly: 'Introduce solo dígitos, por favor.',
+  whichAccount: '¿Con qué cuenta?',
+  anotherAccount: 'Otra cuenta',
+  linkCode: 'Cuando hayas iniciado sesión, escribe aquí el código de 6 cifras que te muestra la página.',
+  linkCodeSay: 'Cuando hayas iniciado sesión, marca el código de 6 cifras que te muestra la página.',
+  linkWaiting: 'Cuando hayas iniciado sesión allí, seguimos aquí.',
+  linkTexted: 'Te he enviado un SMS con un enlace para iniciar sesión.',
+  linkNotTexted: 'Lo siento, no he podido enviarte el enlace por SMS.',
+  linkReminder: 'Abre el enlace que te he enviado para iniciar sesión y escribe aquí el código que te muestra. Escribe "otra vez" para recibir un enlace nuevo.',
+  linkNotYet: 'Ese código no coincide: abre el enlace e inicia sesión primero, y luego escribe el código que te muestra la página.',
+  linkWrongCode: 'Ese código no coincide. Revisa la página e inténtalo de nuevo.',
+  linkExpired: 'El enlace para iniciar sesión ha caducado.',
   serviceFailed: 'Lo siento, no ha funcionado. Inténtalo de nuevo más tarde.',
   runaway: 'Lo siento, algo ha fallado por nuestra parte. Empieza de nuevo, por favor.',
   trouble: 'Lo siento, ahora mismo tenemos problemas. Inténtalo de nuevo en un minuto.',
@@ -84,6 +106,9 @@ const spanish: PhraseSet = {
 
 /** Built-in words by primary language subtag (`es` serves `es-ES`, `es-MX`, …). */
 export const builtInPhrases: Readonly<Record<string, PhraseSet>> = { en: english, es: spanish };
+
+/** Typed to get a new sign-in link while one is pending, in any of the built-in languages. */
+export const linkAgainWords: readonly string[] = ['again', 'new link', 'resend', 'link', 'otra vez', 'de nuevo', 'nuevo enlace', 'reenviar', 'enlace'];
 
 /** The language whose words are said where a conversation's language has none built in. */
 export const fallbackLanguage = 'en';

@@ -11,8 +11,8 @@ import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
 import type { Session } from './session.js';
-import type { TurnOutput, User, UserInput } from './turn.js';
-import { keyPart, userKey } from './user-key.js';
+import type { ReplyAddress, TurnOutput, User, UserInput } from './turn.js';
+import { keyPart, readKeyPart, userKey } from './user-key.js';
 
 export interface TurnRequest {
   user: User;
@@ -40,6 +40,8 @@ export interface TurnRequest {
    * any instance; a message older than one this conversation already ran is not run after it.
    */
   sentAt?: number;
+  /** How to reach this user later without a message to answer; kept in the session. */
+  address?: ReplyAddress;
 }
 
 export interface TurnOptions {
@@ -63,8 +65,8 @@ export interface TurnAnswer extends TurnOutput {
  * allow, but a lock whose turn died (a process killed, a store that stalled past its time-out)
  * frees the conversation within seconds.
  */
-const lockTtlMs = 6_000;
-const lockRenewMs = 2_000;
+export const lockTtlMs = 6_000;
+export const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
@@ -77,6 +79,12 @@ const defaultDeliveryTtlSeconds = 3600;
 export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversation'>): string {
   const user = userKey(request.user);
   return request.conversation === `${request.user.channel}:${request.user.id}` ? user : `${user}:${keyPart(request.conversation)}`;
+}
+
+/** The conversation as its channel names it, from the key `conversationKey` made for `user`. */
+export function channelConversation(user: TurnRequest['user'], key: string): string {
+  const own = userKey(user);
+  return key.startsWith(`${own}:`) ? readKeyPart(key.slice(own.length + 1)) : `${user.channel}:${user.id}`;
 }
 
 export function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
@@ -142,7 +150,7 @@ interface Pacing {
 }
 
 /** The conversation's lock and session, as a turn holds them. */
-interface Held {
+export interface Held {
   session: Versioned | undefined;
   /** The lock's holding: `turns.commit` releases it in the same round trip. */
   owner: string;
@@ -200,7 +208,8 @@ async function turn(
     }
     const now = (engine.clock ?? Date.now)();
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
-    const ctx = { bot, user: request.user, now, conversation };
+    const address = request.address ?? session?.address;
+    const ctx = { bot, user: request.user, now, conversation, ...(address && { address }) };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();
@@ -211,6 +220,8 @@ async function turn(
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
     if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
+    // Only a message that ran moves the address: an older one that came late was refused above.
+    if (request.address !== undefined) driven.session.address = request.address;
 
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies
@@ -220,7 +231,7 @@ async function turn(
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
-      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
+      delivery: delivery === undefined ? undefined : { id: delivery, answer: keptForRetries(engine, answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
@@ -254,13 +265,37 @@ async function deliverLate(engine: Engine, conversation: string, late: (output: 
   }
 }
 
+/**
+ * A delivery's answer as the store keeps it for the platform's retries: a reply that holds a
+ * bearer secret (a sign-in link) is sealed, so the store never has a link that works in clear.
+ */
+function keptForRetries(engine: Engine, answer: TurnAnswer): string {
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return JSON.stringify(answer);
+  return JSON.stringify({ ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: engine.sealer.seal(reply.text) } : reply)) });
+}
+
+function givenToRetry(engine: Engine, kept: string): TurnOutput {
+  const answer = JSON.parse(kept) as TurnOutput;
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return answer;
+  return { ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: openOrNothing(engine, reply.text) } : reply)) };
+}
+
+/** Sealed by an instance with another key (none shared): the retry gets an empty reply, not a crash. */
+function openOrNothing(engine: Engine, sealed: string): string {
+  try {
+    return engine.sealer.open(sealed);
+  } catch {
+    return '';
+  }
+}
+
 /** A turn that ran nothing but tells the user one thing, in the bot's words. */
-function said(engine: Engine, name: PhraseName, language = engine.bot.settings.language): TurnAnswer {
+export function said(engine: Pick<Engine, 'bot'>, name: PhraseName, language = engine.bot.settings.language): TurnAnswer {
   return { replies: [{ text: phrase(engine.bot.settings, language, name) }], ended: false, language };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
-async function waitForTurn(store: Store, conversation: string): Promise<Held> {
+export async function waitForTurn(store: Store, conversation: string): Promise<Held> {
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {
@@ -277,7 +312,7 @@ async function earlierAnswer(engine: Engine, conversation: string, delivery: str
   for (let pause = 5; Date.now() < until; pause = Math.min(pause * 2, 200)) {
     const state = await engine.store.turns.delivery(conversation, delivery).catch(() => ({ kind: 'unknown' }) as const);
     if (state.kind === 'unknown') break;
-    if (state.kind === 'answered') return { ...(JSON.parse(state.answer) as TurnOutput), duplicate: true };
+    if (state.kind === 'answered') return { ...givenToRetry(engine, state.answer), duplicate: true };
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.

@@ -5,6 +5,8 @@ import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
 import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
+import { metaUnprompted } from '../../channels/meta/unprompted.js';
+import { twilioUnprompted } from '../../channels/twilio/unprompted.js';
 import { twilioSender } from '../../channels/twilio-sms/outbound.js';
 import type { TwilioSignatureSettings } from '../../channels/twilio/signature.js';
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
@@ -20,6 +22,8 @@ import { voiceFor } from '../runtime/voices.js';
 import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
+import { authRoutes } from './auth-routes.js';
+import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -92,6 +96,8 @@ export function createApp(options: AppOptions): Express {
         )
       : undefined;
   app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
+  // SMS, WhatsApp and callers (by SMS) are reached unprompted through the REST API alike.
+  engine.senders.set('twilio', twilioUnprompted(send));
 
   const voicePath = () => {
     const path = new URL(base()).pathname.replace(/\/+$/, '');
@@ -116,34 +122,36 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  app.use(
-    botFrameworkRoutes({
-      run,
-      appId: settings.botFramework.appId,
-      botbuilderSettings: settings.botFramework.options,
-      deadlineMs: options.deadlineMs ?? 12_000,
-      emulator: settings.botFramework.emulator,
-      ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
-      ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
-      deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
-      background: (work) => void engine.inFlight.track(work),
-      words,
-      log,
-    }),
-  );
+  const botFramework = botFrameworkRoutes({
+    run,
+    appId: settings.botFramework.appId,
+    botbuilderSettings: settings.botFramework.options,
+    deadlineMs: options.deadlineMs ?? 12_000,
+    emulator: settings.botFramework.emulator,
+    ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+    ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
+    deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
+    background: (work) => void engine.inFlight.track(work),
+    words,
+    log,
+  });
+  app.use(botFramework.router);
+  if (botFramework.unprompted !== undefined) engine.senders.set('botframework', botFramework.unprompted);
 
   const { appSecret, verifyToken, accessToken } = settings.meta;
   if (appSecret !== undefined && verifyToken !== undefined) {
+    const graphSend =
+      accessToken === undefined
+        ? undefined
+        : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp'));
+    engine.senders.set('meta', metaUnprompted(graphSend, settings.meta.phoneNumberId));
     app.use(
       metaRoutes({
         run,
         appSecret,
         verifyToken,
         phoneNumberId: settings.meta.phoneNumberId,
-        send:
-          accessToken === undefined
-            ? undefined
-            : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
+        send: graphSend,
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
         words,
@@ -152,7 +160,10 @@ export function createApp(options: AppOptions): Express {
     );
   }
 
+  app.use(authRoutes({ engine, log, publicUrl: base }));
+
   app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
+  app.get(botSchemaRoute, botSchemaHandler(base));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

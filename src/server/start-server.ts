@@ -49,7 +49,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const opened = await openStore(settings, { warn: (message) => log.warn(message) });
   const metrics = createServerMetrics({ processMetrics: true });
   const allowPrivate = options.allowPrivateNetworks ?? settings.allowPrivateNetworks;
+  const port = options.port ?? settings.port ?? 3000;
+  let bound = port;
+  const publicUrl = () => settings.publicUrl ?? `http://localhost:${bound}`;
   const engine = createEngine({
+    publicUrl,
     bot,
     store: opened.store,
     secrets: settings.botSecrets,
@@ -59,10 +63,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(opened.cipher && { cipher: opened.cipher }),
   });
 
-  const port = options.port ?? settings.port ?? 3000;
   const graceMs = settings.shutdownGraceSeconds * 1000;
-  let bound = port;
-  const publicUrl = settings.publicUrl ?? (() => `http://localhost:${bound}`);
   warnAboutSettings(settings, log, allowPrivate);
 
   const twilioApiUrl = options.twilioApiUrl ?? settings.twilio.apiUrl?.replace(/\/+$/, '');

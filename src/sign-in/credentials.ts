@@ -1,6 +1,6 @@
 // Asking an Auth Token definition's questions and reading the auth service's verdict. Shared
 // by the `authToken` step and by `webService`, which signs in again when an API answers 401.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { AuthTokenDefinition, CredentialsDefinition } from '../bot/schema.js';
 import type { Session, Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
 import { keyedDigits } from '../runtime/answers.js';
@@ -25,6 +25,13 @@ export function definitionOf(draft: Draft, token: string): AuthTokenDefinition {
   return definition;
 }
 
+/** A definition that signs in by questions (the callers know it from the wait they are in). */
+function credentialsOf(draft: Draft, token: string): CredentialsDefinition {
+  const definition = definitionOf(draft, token);
+  if (definition.mode !== 'credentials') throw new Error(`auth token definition "${token}" does not sign in by questions`);
+  return definition;
+}
+
 /** Starts (or starts again) asking the questions of definition `token`. */
 export function askFirst(token: string, draft: Draft, tries = 0): Next {
   return ask(draft, { kind: 'auth', token, ask: 0, tries, answers: {} });
@@ -33,12 +40,15 @@ export function askFirst(token: string, draft: Draft, tries = 0): Next {
 /** Marks the token of `token` as the one `{authtoken}` means, and remembers the account. */
 export function useToken(session: Session, token: string, account: string | undefined): void {
   session.lastToken = token;
-  if (account !== undefined) session.accounts = { ...session.accounts, [token]: account };
+  if (account === undefined) return;
+  session.accounts = { ...session.accounts, [token]: account };
+  const known = session.accountNames?.[token] ?? [];
+  if (!known.includes(account)) session.accountNames = { ...session.accountNames, [token]: [...known, account] };
 }
 
 /** Goes on with a sign-in in progress: an answer to a question, or a result of an effect. */
 export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, ways: SignInWays): Next {
-  const definition = definitionOf(draft, wait.token);
+  const definition = credentialsOf(draft, wait.token);
   const question = definition.questions[wait.ask];
   if (question === undefined) return askFirst(wait.token, draft, wait.tries);
 
@@ -102,7 +112,7 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
 }
 
 function ask(draft: Draft, wait: AuthWait): Next {
-  const definition = definitionOf(draft, wait.token);
+  const definition = credentialsOf(draft, wait.token);
   const question = definition.questions[wait.ask];
   if (question === undefined) throw new Error(`question ${wait.ask} of "${wait.token}" does not exist`);
   const byNumber = definition.validation === 'number';

@@ -22,6 +22,10 @@ export interface SessionStore {
 export interface TokenRecord {
   token: string;
   account: string;
+  /** OAuth: the refresh token, kept (sealed, like the rest) beside the access token and used once. */
+  refresh?: string;
+  /** When the access token itself expires (epoch ms), when the record outlives it to keep `refresh`. */
+  expiresAt?: number;
 }
 
 export interface TokenStore {

@@ -24,13 +24,18 @@ const standIn = standIns();
 const adminToken = 'erase-test-admin-token-0123456789abcdef';
 
 async function signInBot(): Promise<Bot> {
-  const auth = (await standIn()).on('POST /login', (seen) => {
-    const { username, password } = seen.json as Record<string, string>;
-    return password === 'right' ? { json: { token: `tok-${username}-${Math.random().toString(36).slice(2)}` } } : { status: 401, json: {} };
-  });
+  const auth = (await standIn())
+    .on('POST /login', (seen) => {
+      const { username, password } = seen.json as Record<string, string>;
+      return password === 'right' ? { json: { token: `tok-${username}-${Math.random().toString(36).slice(2)}` } } : { status: 401, json: {} };
+    })
+    .on('POST /begin', { json: { auth_url: 'https://bank.example.com/login?session=s1', temp_data_to_save: { session: 's1' } } });
   return botWith({
     id: 'erase-bot',
+    triggers: [{ keywords: ['by link'], script: 'link' }],
+    scripts: { link: { steps: [{ type: 'authToken', token: 'web' }, { type: 'end', text: 'Signed in by link.' }] } },
     authTokens: {
+      web: { mode: 'web', beginUrl: `${auth.url}/begin`, endUrl: `${auth.url}/end`, ttl: 600 },
       acme: {
         url: `${auth.url}/login`,
         questions: [
@@ -60,8 +65,8 @@ async function appOn(store: Store, bot: Bot): Promise<App> {
   const env = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, ADMIN_TOKEN: adminToken, LOG_LEVEL: 'error' };
   const log = createLogger('error', { write: () => undefined });
   const metrics = createServerMetrics();
-  const engine = createEngine({ bot, store, ...engineSettings(env), log, metrics, cipher });
   let port = 0;
+  const engine = createEngine({ bot, store, ...engineSettings(env), log, metrics, cipher, publicUrl: () => `http://localhost:${port}` });
   const app = createApp({ engine, storeKind: 'redis', settings: readSettings(env), log, metrics, publicUrl: () => `http://localhost:${port}` });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -99,6 +104,8 @@ async function leaveTraces(app: App, phone: string): Promise<string> {
   const call = sid('CA');
   expect(await signInByPhone(app, phone, call, 'right')).toBe('Signed in. Anything else? Press 1 for yes, 2 for no.');
   expect(await signInByPhone(app, phone, sid('CA'), 'wrong')).toContain('Username?');
+  // A sign-in by link left pending: its record is found by its state, and a marker names the user.
+  expect((await sms(app, phone, 'by link')).join('\n')).toContain('https://bank.example.com/login?session=s1');
   return call;
 }
 
@@ -142,6 +149,9 @@ async function eraseAndScan(app: App, masters: () => Promise<Array<{ port: numbe
   expect(naming(before, user, call).some((key) => key.includes(':t:') && key.includes(':c:'))).toBe(true);
   expect(naming(before, user, call).some((key) => key.includes(':k:authfail:'))).toBe(true);
   expect(naming(before, user, call).some((key) => key.includes(':k:voice:'))).toBe(true);
+  expect(naming(before, user, call).some((key) => key.includes(':k:linkof:'))).toBe(true);
+  // Two pending links' records (one each), which name nobody.
+  expect(before.filter((key) => key.startsWith(`${prefix}:k:link:`))).toHaveLength(2);
 
   for (const channel of ['sms', 'phone']) {
     const answer = await fetch(`${app.url}/admin/users/${channel}/${encodeURIComponent(user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
@@ -150,6 +160,8 @@ async function eraseAndScan(app: App, masters: () => Promise<Array<{ port: numbe
 
   const after = await everyKey(await masters(), prefix);
   expect(naming(after, user, call)).toEqual([]);
+  // The user's link record went with the user; the other's stays.
+  expect(after.filter((key) => key.startsWith(`${prefix}:k:link:`))).toHaveLength(1);
   // The other user keeps all they had.
   expect(naming(after, other, otherCall).sort()).toEqual(naming(before, other, otherCall).sort());
   expect(naming(after, other, otherCall).length).toBeGreaterThanOrEqual(15);

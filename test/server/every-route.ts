@@ -78,6 +78,7 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
     { name: 'admin', app: open, path: '/admin/conversations/sms/+15550100001', sign: () => ({ authorization: `Bearer ${adminToken}` }) },
     { name: 'health', app: open, path: '/healthz', sign: unsigned },
     { name: 'metrics', app: open, path: '/metrics', sign: unsigned },
+    { name: 'editor schema', app: open, path: '/schema/bot.schema.json', sign: unsigned },
     { name: 'an unknown path', app: open, path: '/nowhere/at/all', sign: unsigned },
   ];
   return { routes, open, credentialed, connector, apps: [open, credentialed] };

@@ -1,5 +1,7 @@
 // What the server tests share: an app on a real Redis (a key prefix of its own) listening on
 // loopback, requests signed as each platform signs them, and the shared webhook fixtures.
+import type { Cipher } from '../../src/stores/cipher.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -30,6 +32,8 @@ export interface TestApp {
   /** PUBLIC_URL: what Twilio signs. */
   publicUrl: string;
   store: Store;
+  /** The app's engine: for what no webhook starts (a conversation resumed unprompted). */
+  engine: Engine;
   prefix: string;
   /** Every log line written, as text. */
   logText(): string;
@@ -37,7 +41,7 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
+type Tuning = { redisUrl?: string; cipher?: Cipher; /** Share another app's keys: two instances of one deployment. */ prefix?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
 };
@@ -50,14 +54,13 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
   });
   return async (bot, env = {}, { host = '127.0.0.1', ...tuning } = {}) => {
     const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
-    const prefix = testKeyPrefix('server');
-    const { redisUrl = testRedisUrl(), ...appTuning } = tuning;
-    const store = createRedisStore({ url: redisUrl, prefix });
+    const { redisUrl = testRedisUrl(), prefix = testKeyPrefix('server'), cipher, ...appTuning } = tuning;
+    const store = createRedisStore({ url: redisUrl, prefix, ...(cipher && { cipher }) });
     const lines: string[] = [];
     const log = createLogger(readSettings(fullEnv).logLevel, { write: (line: string) => void lines.push(line) });
     const metrics = createServerMetrics();
-    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics });
     let port = 0;
+    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...(cipher && { cipher }) });
     const app = createApp({ engine, storeKind: 'redis', settings: readSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, host, () => resolve(s));
@@ -72,6 +75,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       publicUrl: `http://localhost:${port}`,
       store,
+      engine,
       prefix,
       logText: () => lines.join(''),
       keys: async () => {

@@ -109,6 +109,11 @@ export function reachablePhrases(bot: Bot): PhraseName[] {
   const signsIn = steps.some((step) => step.type === 'authToken') || steps.some((step) => step.type === 'webService' && step.authToken !== undefined);
   const webCalls = steps.filter((step): step is Extract<Step, { type: 'webService' }> => step.type === 'webService');
   const asksOn = (input: string) => questions.some((q) => q.input === input);
+  const definitions = Object.values(bot.authTokens);
+  const byQuestions = definitions.filter((d) => d.mode === 'credentials');
+  const byLink = definitions.some((d) => d.mode !== 'credentials');
+  const byNumber = byQuestions.some((d) => d.validation === 'number');
+  const several = definitions.some((d) => d.accounts === 'several');
   const reachable: Record<PhraseName, boolean> = {
     invalidText: questions.some((q) => q.input === 'text' && q.invalid === undefined),
     invalidNumber: questions.some((q) => q.input === 'number' && q.invalid === undefined),
@@ -116,16 +121,27 @@ export function reachablePhrases(bot: Bot): PhraseName[] {
     invalidEmail: questions.some((q) => q.input === 'email' && q.invalid === undefined),
     invalidPhone: questions.some((q) => q.input === 'phone' && q.invalid === undefined),
     invalidYesno: questions.some((q) => q.input === 'yesno' && q.invalid === undefined),
-    invalidChoice: questions.some((q) => q.input === 'choice' && q.invalid === undefined),
+    invalidChoice: questions.some((q) => q.input === 'choice' && q.invalid === undefined) || several,
     tooManyTries: questions.some((q) => q.onFailure === undefined),
     signInGaveUp: signsIn,
     signInAgain: webCalls.length > 0 && signsIn,
-    signInRefused: Object.values(bot.authTokens).some((d) => d.invalidMessage === undefined),
-    signInUnavailable: signsIn,
+    signInRefused: byQuestions.some((d) => d.invalidMessage === undefined),
+    signInUnavailable: byQuestions.length > 0,
     signInThrottledSeconds: signsIn,
     signInThrottledMinutes: signsIn,
     signInNotHere: steps.some((step) => step.type === 'authToken'),
-    digitsOnly: Object.values(bot.authTokens).some((d) => d.validation === 'number'),
+    digitsOnly: byNumber,
+    whichAccount: several,
+    anotherAccount: several,
+    linkCode: byLink,
+    linkCodeSay: byLink,
+    linkWaiting: definitions.some((d) => d.mode !== 'credentials' && !d.verifyCode),
+    linkTexted: byLink,
+    linkNotTexted: byLink,
+    linkReminder: byLink,
+    linkNotYet: byLink,
+    linkWrongCode: byLink,
+    linkExpired: byLink,
     serviceFailed: webCalls.some((step) => step.onError === undefined) || signsIn,
     runaway: true,
     trouble: true,
@@ -133,10 +149,10 @@ export function reachablePhrases(bot: Bot): PhraseName[] {
     restarted: true,
     yes: asksOn('yesno'),
     no: asksOn('yesno'),
-    listButton: questions.some((q) => q.input === 'choice' && (q.options?.length ?? 0) > 3),
-    keypadChoice: asksOn('choice'),
+    listButton: questions.some((q) => q.input === 'choice' && (q.options?.length ?? 0) > 3) || several,
+    keypadChoice: asksOn('choice') || several,
     keypadYesNo: asksOn('yesno'),
-    keypadPound: questions.some((q) => (q.keypad || q.input === 'digits') && q.numDigits === undefined) || Object.values(bot.authTokens).some((d) => d.validation === 'number'),
+    keypadPound: questions.some((q) => (q.keypad || q.input === 'digits') && q.numDigits === undefined) || byNumber,
     holdOn: true,
     tooSlow: true,
   };

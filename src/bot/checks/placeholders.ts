@@ -89,7 +89,7 @@ function knownNames(bot: Bot): KnownNames {
       if (name === 'authtoken' || name === 'account') return true;
       const dot = name.indexOf('.');
       const head = name.slice(0, dot);
-      return dot > 0 && (head === 'authtoken' || head === 'account') && tokens.includes(name.slice(dot + 1));
+      return dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts') && tokens.includes(name.slice(dot + 1));
     },
   };
 }
@@ -104,7 +104,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   const dot = name.indexOf('.');
   const head = dot > 0 ? name.slice(0, dot) : name;
   const rest = dot > 0 ? name.slice(dot + 1) : '';
-  if (dot > 0 && (head === 'authtoken' || head === 'account')) {
+  if (dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts')) {
     if (known.tokens.length === 0) return `${written} names token definition "${rest}", but this bot defines no auth tokens: add "${rest}" under "authTokens"`;
     return `${written} names token definition "${rest}", which "authTokens" does not have: use one of ${known.tokens.map((t) => `{${head}.${t}}`).join(', ')}`;
   }
@@ -131,14 +131,29 @@ function templateSites(bot: Bot): TemplateSite[] {
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
-    add([...path, 'url'], definition.url, false);
-    addRecord([...path, 'fields'], definition.fields, false);
-    addRecord([...path, 'headers'], definition.headers, false);
-    definition.questions.forEach((q, i) => {
-      add([...path, 'questions', i, 'ask'], q.ask, true);
-      add([...path, 'questions', i, 'say'], q.say, true);
-    });
-    add([...path, 'invalidMessage'], definition.invalidMessage, true);
+    switch (definition.mode) {
+      case 'credentials':
+        add([...path, 'url'], definition.url, false);
+        addRecord([...path, 'fields'], definition.fields, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        definition.questions.forEach((q, i) => {
+          add([...path, 'questions', i, 'ask'], q.ask, true);
+          add([...path, 'questions', i, 'say'], q.say, true);
+        });
+        add([...path, 'invalidMessage'], definition.invalidMessage, true);
+        break;
+      case 'oauth':
+        for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
+        addRecord([...path, 'params'], definition.params, false);
+        add([...path, 'linkText'], definition.linkText, true);
+        break;
+      case 'web':
+        add([...path, 'beginUrl'], definition.beginUrl, false);
+        add([...path, 'endUrl'], definition.endUrl, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        add([...path, 'linkText'], definition.linkText, true);
+        break;
+    }
   }
 
   for (const { step, path } of allSteps(bot)) {

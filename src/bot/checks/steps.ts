@@ -13,6 +13,13 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
+    if (definition.mode !== 'credentials') {
+      for (const key of ['tokenPath', 'accountPath', 'validPath'] as const) {
+        const written = definition.mode === 'web' ? definition[key] : key === 'validPath' ? definition.validPath : undefined;
+        if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
+      }
+      continue;
+    }
     if (definition.json && definition.tokenPath === undefined) {
       const why = source.node([...path, 'json']) ? '"json" is true' : '"json" is true by default';
       problems.push(

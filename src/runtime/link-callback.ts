@@ -1,0 +1,24 @@
+// What the browser's return from a sign-in page (GET /auth/callback) comes to, as the server
+// sees it. The work is in src/effects/link-callback.ts; the pages in src/server/auth-pages.ts.
+import type { TurnEvent } from './advance.js';
+import type { User } from './turn.js';
+
+export type CallbackOutcome =
+  /** Signed in. `code`: the page shows it, the user types it in the chat. `resume`: no code; the conversation goes on by itself. */
+  | { kind: 'signed-in'; code?: string; resume?: { user: User; conversation: string; event: TurnEvent } }
+  /** No such link (never made, or gone long ago), or a `state` that is not one of ours: 400. */
+  | { kind: 'unknown' }
+  /** Used already, or past its time: 410. */
+  | { kind: 'used' }
+  | { kind: 'expired' }
+  /** The provider sent the user back with an error (`access_denied`…): 400, the link still works. */
+  | { kind: 'provider-error' }
+  /** The service said no (wrong account, invalid code): the link is spent; the chat offers a new one. */
+  | { kind: 'refused' }
+  /** The provider or the service could not be reached or answered nonsense: 502. */
+  | { kind: 'unavailable' };
+
+export interface LinkCallbacks {
+  /** Finishes the sign-in the callback's `state` names; never throws for anything the query holds. */
+  complete(query: Record<string, string>): Promise<CallbackOutcome>;
+}

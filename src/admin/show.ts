@@ -19,7 +19,13 @@ export interface ConversationView {
   conversation?: string;
   /** Where the conversation is; absent once it ended. */
   position?: { script: string; step: number; stepId?: string; stepType?: string };
-  waiting?: { kind: 'question'; tries: number } | { kind: 'sign-in'; definition: string; question: number; tries: number; answers: Record<string, string> };
+  waiting?:
+    | { kind: 'question'; tries: number }
+    | { kind: 'sign-in'; definition: string; question: number; tries: number; answers: Record<string, string> }
+    /** A sign-in by link: the link's expiry, whether a code is awaited, wrong codes so far. */
+    | { kind: 'sign-in-link'; definition: string; expiresAt: string; code: boolean; tries: number }
+    /** Which of several accounts to use. */
+    | { kind: 'account'; definition: string; accounts: string[]; tries: number };
   variables: Record<string, JsonValue>;
   /** Accounts named in this conversation, by definition. */
   accounts: Record<string, string>;
@@ -115,6 +121,8 @@ function conversationView(key: string, session: Session, expiresInSeconds: numbe
     for (const field of Object.keys(wait.sealed ?? {})) answers[field] = mask;
     view.waiting = { kind: 'sign-in', definition: wait.token, question: wait.ask, tries: wait.tries, answers };
   }
+  if (wait?.kind === 'link') view.waiting = { kind: 'sign-in-link', definition: wait.token, expiresAt: new Date(wait.expiresAt).toISOString(), code: wait.verify, tries: wait.tries };
+  if (wait?.kind === 'account') view.waiting = { kind: 'account', definition: wait.token, accounts: wait.names, tries: wait.tries };
   return view;
 }
 

@@ -153,6 +153,14 @@ async function eraseAndScan(app: App, masters: () => Promise<Array<{ port: numbe
   // Two pending links' records (one each), which name nobody.
   expect(before.filter((key) => key.startsWith(`${prefix}:k:link:`))).toHaveLength(2);
 
+  // What an operator sees first: the SMS conversation waits on its link, which show never gives.
+  const shown = await fetch(`${app.url}/admin/conversations/sms/${encodeURIComponent(user)}`, { headers: { authorization: `Bearer ${adminToken}` } });
+  const text = await shown.text();
+  expect(JSON.parse(text).conversations[0].waiting).toMatchObject({ kind: 'sign-in-link', definition: 'web', code: true, tries: 0 });
+  expect(JSON.parse(text).accounts).toEqual([expect.objectContaining({ definition: 'acme', scope: 'user', account: 'ada' })]);
+  expect(text).not.toContain('session=s1');
+  expect(text).not.toContain('tok-');
+
   for (const channel of ['sms', 'phone']) {
     const answer = await fetch(`${app.url}/admin/users/${channel}/${encodeURIComponent(user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
     expect(answer.status).toBe(204);

@@ -5,6 +5,7 @@ import { indexBot } from './bot.js';
 import type { Bot } from './bot.js';
 import { checkGraph } from './checks/graph.js';
 import { parseBotJson } from './json-syntax.js';
+import { checkPhrases } from './checks/phrases.js';
 import { checkPlaceholders } from './checks/placeholders.js';
 import { byPosition, hasErrors } from './problems.js';
 import type { Problem } from './problems.js';
@@ -46,6 +47,7 @@ export function loadBotText(text: string, file: string, options: LoadOptions = {
     ...checkUrls(bot, parsed.source),
     ...checkGraph(bot, parsed.source),
     ...checkMail(bot, parsed.source, options.canMail),
+    ...checkPhrases(bot, parsed.source),
   ].sort(byPosition);
   return hasErrors(problems) ? { problems } : { bot, problems };
 }

@@ -34,7 +34,9 @@ export type ProblemCode =
   | 'unreachable-step'
   | 'unreachable-script'
   | 'endless-loop'
-  | 'no-mail-server';
+  | 'no-mail-server'
+  | 'untranslated-phrases'
+  | 'not-a-language';
 
 export interface Problem {
   severity: Severity;

@@ -4,6 +4,7 @@
 // The descriptions and examples below are what an editor shows on hover and completion
 // (through the JSON Schema), so they are written for the author who edits a bot by hand.
 import { z } from 'zod';
+import { phraseNames, type PhraseName } from '../runtime/phrases.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 const stepId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
@@ -402,11 +403,33 @@ export const script = z
   .strictObject({ steps: z.array(step).min(1).describe('The steps, run in order.') })
   .meta({ id: 'script', title: 'Script', description: 'A sequence of steps. The bot\'s "start" script runs when a conversation begins; triggers and goto start others.' });
 
+const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'write a language tag, like "en", "es" or "es-ES"');
+const phraseText = template.min(1);
+/** One text for every language, or one per language tag (`{ "en": "…", "es": "…" }`; the loader checks the tags). */
+const phraseOverride = z
+  .union([phraseText, z.record(z.string(), phraseText)])
+  .describe('One text for every language, or one per language tag ({ "en": "…", "es": "…" }). Only this phrase\'s own placeholders are filled.');
+/** The bot's own words for Parley's built-in phrases (src/runtime/phrases.ts), by phrase name. */
+const phrases = z
+  .strictObject(Object.fromEntries(phraseNames.map((name) => [name, phraseOverride.optional()])) as Record<PhraseName, z.ZodOptional<typeof phraseOverride>>)
+  .describe('The bot\'s own words for what Parley says by itself (a wrong answer, a refused sign-in, the phone\'s keypad menu), by phrase name.')
+  .meta({ examples: [{ invalidChoice: 'Elija una de las opciones.', keypadChoice: { es: 'Para {label}, pulse {number}.' } }] });
+
 export const settings = z
   .strictObject({
     sessionTimeout: secondsPositive.default(1800).describe('Seconds of silence after which a conversation is over; the next message starts over.'),
-    language: z.string().default('en-US').describe('The language the phone speaks (Twilio <Say> language).').meta({ examples: ['en-US', 'en-GB', 'es-ES'] }),
+    language: z
+      .string()
+      .default('en-US')
+      .describe('The language of the bot: the words Parley says by itself (English or Spanish built in) and the phone\'s <Say> language. A conversation may set its own with the variable "language".')
+      .meta({ examples: ['en-US', 'en-GB', 'es-ES'] }),
     voice: z.string().default('alice').describe('The voice the phone speaks with (Twilio <Say> voice).').meta({ examples: ['alice', 'Polly.Joanna'] }),
+    voices: z
+      .record(languageTag, z.string().min(1))
+      .optional()
+      .describe('The phone\'s voice per language tag, for conversations in another language than the bot\'s; else "voice".')
+      .meta({ examples: [{ es: 'Polly.Lucia' }] }),
+    phrases: phrases.optional(),
     maxStepsPerTurn: z.number().int().min(10).max(10_000).default(200).describe('Steps one user message may run; a turn that runs more stops with a plain message.'),
     /** Auth and web service calls one user message may cause; a loop of calls is an author's bug, not work. */
     maxCallsPerTurn: z.number().int().min(1).max(100).default(10).describe('Auth and web service calls one user message may cause; a turn that makes more stops with a plain message.'),

@@ -1,5 +1,5 @@
 // The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
@@ -102,6 +102,17 @@ program
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
     await demo();
+  });
+
+program
+  .command('admin')
+  .description("an operator's work on one user, straight on the store (REDIS_URL): show what is kept, reset (end the conversations) or erase everything")
+  .addArgument(new Argument('<action>', 'show, reset or erase').choices(['show', 'reset', 'erase']))
+  .requiredOption('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel)
+  .requiredOption('--user <id>', 'the phone number on sms, whatsapp and phone; the platform id on messenger and web')
+  .action(async (action: 'show' | 'reset' | 'erase', options: { channel: ChannelId; user: string }) => {
+    const { admin } = await import('./admin.js');
+    process.exitCode = await admin(action, options);
   });
 
 function parseChannel(value: string): ChannelId {

@@ -59,6 +59,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, t
     if (entry === undefined) return send(res, 401, { error: 'invalid credentials' });
     return signedIn(res, tokens, entry[0]);
   }
+  // Botize-shaped: 200 whatever the credentials, the verdict in `valid_credentials`, the token an
+  // object (`auth_data_to_save`) that the bot sends back as it got it.
+  if (req.method === 'POST' && path === '/authenticate_user') {
+    const body = await readJson(req);
+    const name = typeof body.username === 'string' ? body.username.toLowerCase() : '';
+    const user = demoUsers[name];
+    if (user === undefined || body.password !== user.password) return send(res, 200, { valid_credentials: 'false', user_id: '', auth_data_to_save: {} });
+    const session = `bz_${randomBytes(12).toString('hex')}`;
+    tokens.set(session, name);
+    return send(res, 200, { valid_credentials: 'true', user_id: user.name, auth_data_to_save: { session, user: name } });
+  }
+  if (req.method === 'POST' && path === '/account_summary') {
+    const body = await readJson(req);
+    const saved: unknown = typeof body.auth_data === 'string' ? parseJson(body.auth_data) : body.auth_data;
+    const session = saved !== null && typeof saved === 'object' && 'session' in saved ? String(saved.session) : '';
+    const name = tokens.get(session);
+    if (name === undefined || !session.startsWith('bz_')) return send(res, 401, { error: 'unauthorized' });
+    const account = demoUsers[name]!;
+    return send(res, 200, { name: account.name, balance: account.balance.toFixed(2), currency: 'USD' });
+  }
   const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
   if (user === undefined) return send(res, 401, { error: 'unauthorized' });
   const account = demoUsers[user]!;
@@ -77,6 +97,14 @@ function signedIn(res: ServerResponse, tokens: Map<string, string>, user: string
   const token = `demo_${randomBytes(12).toString('hex')}`;
   tokens.set(token, user);
   send(res, 200, { access_token: token, expires_in: 3600, user: { id: user, name: demoUsers[user]!.name } });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { isLinkMode, type EmailDefinition, type LinkDefinition } from '../bot/schema.js';
 import type { Bot } from '../bot/bot.js';
 import type { CallbackOutcome, LinkCallbacks } from '../runtime/link-callback.js';
+import { channelConversation } from '../runtime/run-turn.js';
 import type { Session } from '../runtime/session.js';
 import type { TokenRecord } from '../stores/store.js';
 import type { EffectDeps } from './effect-deps.js';
@@ -71,7 +72,7 @@ export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => num
       deps.metrics.signIn('ok');
       return {
         kind: 'signed-in',
-        resume: { user: link.user, conversation: channelConversation(link), event: { kind: 'result', result: { type: 'link.done', token: link.definition, account: signed.record.account } } },
+        resume: { user: link.user, conversation: channelConversation(link.user, link.conversation), event: { kind: 'result', result: { type: 'link.done', token: link.definition, account: signed.record.account } } },
       };
     } catch (error) {
       deps.log.error({ err: error instanceof Error ? error.name : 'error' }, 'a sign-in callback failed');
@@ -169,8 +170,3 @@ async function oauthTokens(
   }
 }
 
-/** The conversation as its channel names it: turns see it keyed by authority (run-turn.ts conversationKey). */
-function channelConversation(link: PendingLink): string {
-  const prefix = `${link.user.via}:`;
-  return link.conversation.startsWith(prefix) ? link.conversation.slice(prefix.length) : link.conversation;
-}

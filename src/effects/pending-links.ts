@@ -69,6 +69,9 @@ export class PendingLinks {
     const ttl = Math.ceil((link.expiresAt - now) / 1000) + afterExpirySeconds;
     await this.keyed.set(recordKey(hash), this.cipher.seal(JSON.stringify(link)), ttl);
     await this.keyed.set(owner, hash, ttl);
+    // The record's key cannot name its user (the callback knows only the state): this marker
+    // does, so an operator's erase finds the record through it (linkRecordOf).
+    await this.keyed.set(`${markerPrefix}${owner.slice('linkfor:'.length)}:${hash}`, '', ttl);
   }
 
   async get(hash: string): Promise<PendingLink | undefined> {
@@ -113,6 +116,15 @@ export class PendingLinks {
 
 function recordKey(hash: string): string {
   return `link:${hash}`;
+}
+
+const markerPrefix = 'linkof:';
+
+/** The record a user's link marker stands for (`linkof:…:HASH` → `link:HASH`), for erasing; undefined for other keys. */
+export function linkRecordOf(keyedKey: string): string | undefined {
+  if (!keyedKey.startsWith(markerPrefix)) return undefined;
+  const hash = keyedKey.slice(keyedKey.lastIndexOf(':') + 1);
+  return hash === '' ? undefined : recordKey(hash);
 }
 
 function ownerKey(owner: Pick<LinkOwner, 'bot' | 'definition' | 'user' | 'conversation'>): string {

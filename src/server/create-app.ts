@@ -17,6 +17,9 @@ import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
+import { botWords } from '../runtime/phrasebook.js';
+import { voiceFor } from '../runtime/voices.js';
+import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { authRoutes } from './auth-routes.js';
@@ -29,7 +32,7 @@ export interface AppOptions {
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
   /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
-  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
+  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'> & Partial<Pick<Settings, 'adminToken'>>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
   metrics: ServerMetrics;
@@ -79,8 +82,12 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
   app.set('trust proxy', false);
+  // Before the request log: admin paths name a user, so those routes log lines of their own.
+  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
   app.use(requestLog(log));
 
+  // The bot's own words in each conversation's language, for what channels say themselves.
+  const words = botWords(engine.bot.settings);
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
@@ -105,7 +112,8 @@ export function createApp(options: AppOptions): Express {
       botId: engine.bot.id,
       voice: {
         language: engine.bot.settings.language,
-        voice: engine.bot.settings.voice,
+        voice: voiceFor(engine.bot.settings),
+        words,
         get path() {
           return voicePath();
         },
@@ -125,6 +133,7 @@ export function createApp(options: AppOptions): Express {
     ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
     deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
     background: (work) => void engine.inFlight.track(work),
+    words,
     log,
   });
   app.use(botFramework.router);
@@ -146,6 +155,7 @@ export function createApp(options: AppOptions): Express {
         send: graphSend,
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
+        words,
         log,
       }),
     );

@@ -4,7 +4,6 @@
 // session: what the session keeps is the wait, and how many addresses were not one.
 import type { EmailDefinition } from '../bot/schema.js';
 import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
-import { phrases } from '../runtime/phrases.js';
 import type { Wait } from '../runtime/session.js';
 import { definitionOf, type SignInWays } from './credentials.js';
 import { signInAddress } from './email-address.js';
@@ -29,11 +28,11 @@ export function askForAddress(token: string, draft: Draft, tries = 0): Next {
 export function continueAddress(event: StepEvent, wait: AddressWait, draft: Draft, ways: SignInWays): Next | undefined {
   if (event.kind === 'answer') {
     const address = signInAddress(event.input.text);
-    if (address === undefined) return tryAgain(draft, wait, ways, phrases.invalidAnswer.email);
+    if (address === undefined) return tryAgain(draft, wait, ways, draft.phrase('invalidEmail'));
     return { kind: 'effect', effect: { type: 'link.begin', token: wait.token, email: address }, wait };
   }
   if (event.kind === 'result' && event.result.type === 'link.begin') {
-    if (!event.result.ok && event.result.reason === 'undeliverable') return tryAgain(draft, wait, ways, phrases.emailUndeliverable);
+    if (!event.result.ok && event.result.reason === 'undeliverable') return tryAgain(draft, wait, ways, draft.phrase('emailUndeliverable'));
     return undefined;
   }
   return askForAddress(wait.token, draft, wait.tries);
@@ -43,7 +42,7 @@ export function continueAddress(event: StepEvent, wait: AddressWait, draft: Draf
 function tryAgain(draft: Draft, wait: AddressWait, ways: SignInWays, why: string): Next {
   const tries = wait.tries + 1;
   if (tries >= emailDefinitionOf(draft, wait.token).maxAttempts) {
-    if (ways.failure === undefined) draft.say({ text: phrases.signInGaveUp });
+    if (ways.failure === undefined) draft.say({ text: draft.phrase('signInGaveUp') });
     return failureWay(ways.failure);
   }
   draft.say({ text: why });

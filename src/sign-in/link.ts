@@ -5,7 +5,8 @@
 import type { LinkDefinition } from '../bot/schema.js';
 import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
 import { keyedDigits } from '../runtime/answers.js';
-import { phrases } from '../runtime/phrases.js';
+import { waitPhrase } from '../runtime/phrasebook.js';
+import { linkAgainWords, type PhraseName } from '../runtime/phrases.js';
 import type { Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
 import { definitionOf, useToken, type SignInWays } from './credentials.js';
@@ -27,14 +28,14 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
     switch (result.type) {
       case 'link.begin': {
         if (!result.ok) {
-          if (result.reason === 'throttled') draft.say({ text: phrases.signInThrottled(result.retryAfterSeconds ?? 60) });
-          else if (result.reason === 'flooded') draft.say({ text: phrases.emailFlooded(result.retryAfterSeconds ?? 3600) });
-          else if (result.reason === 'unreachable') draft.say({ text: phrases.linkNotTexted });
-          else if (ways.failure === undefined) draft.say({ text: phrases.serviceFailed });
+          if (result.reason === 'throttled') sayPause(draft, result.retryAfterSeconds);
+          else if (result.reason === 'flooded') draft.say({ text: draft.phrase('emailFlooded', { minutes: Math.max(1, Math.ceil((result.retryAfterSeconds ?? 3600) / 60)) }) });
+          else if (result.reason === 'unreachable') draft.say({ text: draft.phrase('linkNotTexted') });
+          else if (ways.failure === undefined) draft.say({ text: draft.phrase('serviceFailed') });
           return failureWay(ways.failure);
         }
-        if (result.texted) draft.say({ text: phrases.linkTexted });
-        else if (definition.mode === 'email') draft.say({ text: phrases.emailSent(result.mailedTo ?? 'your address') });
+        if (result.texted) draft.say({ text: draft.phrase('linkTexted') });
+        else if (definition.mode === 'email') draft.say({ text: draft.phrase('emailSent', { to: result.mailedTo ?? '' }) });
         else draft.say({ text: linkText(definition, result.link, draft), sensitive: true });
         return waitFor(draft, { ...wait, expiresAt: result.expiresAt, verify: result.verify });
       }
@@ -44,19 +45,19 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
           return ways.signedIn();
         }
         if (result.reason === 'expired') {
-          draft.say({ text: phrases.linkExpired });
+          draft.say({ text: draft.phrase('linkExpired') });
           return failureWay(ways.failure);
         }
         if (result.reason === 'throttled') {
-          draft.say({ text: phrases.signInThrottled(result.retryAfterSeconds ?? 60) });
+          sayPause(draft, result.retryAfterSeconds);
           return failureWay(ways.failure);
         }
         const tries = wait.tries + 1;
         if (tries >= definition.maxAttempts) {
-          if (ways.failure === undefined) draft.say({ text: phrases.signInGaveUp });
+          if (ways.failure === undefined) draft.say({ text: draft.phrase('signInGaveUp') });
           return failureWay(ways.failure);
         }
-        draft.say({ text: result.reason === 'pending' ? waitWords(draft, wait.token).notYet : phrases.linkWrongCode });
+        draft.say({ text: draft.phrase(result.reason === 'pending' ? waitWords(draft, wait.token).notYet : 'linkWrongCode') });
         return waitFor(draft, { ...wait, tries });
       }
       case 'link.done':
@@ -70,14 +71,14 @@ export function continueLinkSignIn(event: StepEvent, wait: LinkWait, draft: Draf
 
   if (event.kind === 'answer') {
     if (draft.now >= wait.expiresAt) {
-      draft.say({ text: phrases.linkExpired });
+      draft.say({ text: draft.phrase('linkExpired') });
       return failureWay(ways.failure);
     }
     const typed = event.input.text.trim().toLowerCase();
-    if (phrases.linkAgainWords.includes(typed)) return beginLinkSignIn(wait.token, draft, wait.tries);
+    if (linkAgainWords.includes(typed)) return beginLinkSignIn(wait.token, draft, wait.tries);
     const code = wait.verify ? keyedDigits(event.input.text.replace(/[\s-]/g, '')) : undefined;
     if (code !== undefined && /^\d{6}$/.test(code)) return { kind: 'effect', effect: { type: 'link.verify', token: wait.token, code }, wait };
-    draft.say({ text: waitWords(draft, wait.token).reminder });
+    draft.say({ text: draft.phrase(waitWords(draft, wait.token).reminder) });
     return waitFor(draft, wait);
   }
   return waitFor(draft, wait);
@@ -87,16 +88,21 @@ function waitFor(draft: Draft, wait: LinkWait): Next {
   const phone = draft.user.channel === 'phone';
   const words = waitWords(draft, wait.token);
   const prompt: Prompt = wait.verify
-    ? { text: words.code, say: phrases.linkCodeSay, input: 'digits', keypad: phone, numDigits: 6, secret: false }
-    : { text: words.waiting, input: 'text', keypad: false, secret: false };
+    ? { text: draft.phrase(words.code), say: draft.phrase('linkCodeSay'), input: 'digits', keypad: phone, numDigits: 6, secret: false }
+    : { text: draft.phrase(words.waiting), input: 'text', keypad: false, secret: false };
   return { kind: 'wait', wait, prompt };
 }
 
 /** What the wait says: a mailed link is opened from a mail, and its page has a button to press. */
-function waitWords(draft: Draft, token: string): { code: string; waiting: string; reminder: string; notYet: string } {
+function waitWords(draft: Draft, token: string): { code: PhraseName; waiting: PhraseName; reminder: PhraseName; notYet: PhraseName } {
   return definitionOf(draft, token).mode === 'email'
-    ? { code: phrases.emailCode, waiting: phrases.emailWaiting, reminder: phrases.emailReminder, notYet: phrases.emailNotYet }
-    : { code: phrases.linkCode, waiting: phrases.linkWaiting, reminder: phrases.linkReminder, notYet: phrases.linkNotYet };
+    ? { code: 'emailCode', waiting: 'emailWaiting', reminder: 'emailReminder', notYet: 'emailNotYet' }
+    : { code: 'linkCode', waiting: 'linkWaiting', reminder: 'linkReminder', notYet: 'linkNotYet' };
+}
+
+function sayPause(draft: Draft, retryAfterSeconds: number | undefined): void {
+  const pause = waitPhrase(retryAfterSeconds ?? 60);
+  draft.say({ text: draft.phrase(pause.name, pause.params) });
 }
 
 /** The author's words with the link where `{link}` stands; the rest rendered as any text. */

@@ -4,7 +4,6 @@
 import { isLinkMode } from '../bot/schema.js';
 import type { Draft, Next, StepEvent } from '../components/component.js';
 import type { Wait } from '../runtime/session.js';
-import { phrases } from '../runtime/phrases.js';
 import { askFirst, continueSignIn, definitionOf, type SignInWays } from './credentials.js';
 import { continueAddress, isAddressWait } from './email.js';
 import { beginLinkSignIn, continueLinkSignIn } from './link.js';
@@ -33,7 +32,7 @@ export function signInAllowedOn(draft: Draft, token: string): boolean {
 export function signInRefusedHere(draft: Draft, token: string): string | undefined {
   const { mode } = definitionOf(draft, token);
   // A caller cannot type an email address, nor open the link in the mail.
-  if (mode === 'email' && draft.user.channel === 'phone') return phrases.emailNotByPhone;
-  if (draft.user.channel === 'web' && mode === 'credentials') return phrases.signInNotHere;
+  if (mode === 'email' && draft.user.channel === 'phone') return draft.phrase('emailNotByPhone');
+  if (draft.user.channel === 'web' && mode === 'credentials') return draft.phrase('signInNotHere');
   return undefined;
 }

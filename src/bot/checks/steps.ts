@@ -34,6 +34,16 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
         ),
       );
     }
+    if (!definition.json && definition.validPath !== undefined) {
+      problems.push(
+        source.error(
+          'bad-path',
+          [...path, 'validPath'],
+          `auth token definition "${id}" has "json": false, so its answer is not read as JSON and "validPath" cannot be read: remove "validPath", or remove "json": false and add "tokenPath"`,
+          { at: 'key' },
+        ),
+      );
+    }
     for (const key of ['tokenPath', 'expiresInPath', 'accountPath', 'validPath'] as const) {
       const written = definition[key];
       if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));

@@ -8,6 +8,7 @@ import type { EffectDeps } from './effects/effect-deps.js';
 import { createLinkCallbacks } from './effects/link-callback.js';
 import { createOAuthProviders } from './effects/oauth-provider.js';
 import { PendingLinks } from './effects/pending-links.js';
+import type { Mailer } from './effects/mailer.js';
 import type { SendUnprompted } from './runtime/resume.js';
 import type { Engine } from './runtime/engine.js';
 import { InFlight } from './runtime/in-flight.js';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   observe?: StepObserver;
   /** PUBLIC_URL, read when a link is made (a test server learns its port after the engine exists). */
   publicUrl?: () => string;
+  /** Mails email sign-in links: SMTP_URL's (smtpMailer), the console's printer, a test's. */
+  mailer?: Mailer;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -57,6 +60,7 @@ export function createEngine(options: EngineOptions): Engine {
     oauth: createOAuthProviders(outbound, { insecure: options.allowPrivateNetworks ?? false }),
     publicUrl,
     senders,
+    ...(options.mailer && { mailer: options.mailer }),
   };
   const clock = options.clock ?? Date.now;
   const engine: Engine = {

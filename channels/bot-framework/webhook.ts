@@ -25,6 +25,7 @@ import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
 import type { DeliveryFailed, RunTurn } from '../channel.js';
+import type { Words } from '../../src/runtime/phrasebook.js';
 
 export interface BotFrameworkDeps {
   run: RunTurn;
@@ -54,6 +55,8 @@ export interface BotFrameworkDeps {
   deliveryFailed: DeliveryFailed;
   /** Sends that go on after the answer, so shutdown can wait for them. */
   background?: (work: Promise<void>) => void;
+  /** The bot's words for buttons (Yes, No); Parley's own without. */
+  words?: Words;
   log: Log;
 }
 
@@ -127,7 +130,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): BotFrameworkChannel 
     const reference = TurnContext.getConversationReference(activity);
     const request = { ...turnRequest, address: botFrameworkAddress(reference) };
     const late = async (rest: TurnOutput) => {
-      const activities = activitiesOf(rest);
+      const activities = activitiesOf(rest, deps.words);
       if (activities.length === 0) return;
       await sendReplies(activity, request.conversation, lateBounds, () =>
         adapter.continueConversationAsync(appId, reference, async (later) => {
@@ -146,7 +149,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): BotFrameworkChannel 
     // A retry: its replies went to the serviceUrl the first time, except when they were to
     // come back in the (lost) HTTP answer.
     if (answer.duplicate === true && activity.deliveryMode !== 'expectReplies') return;
-    const activities = activitiesOf(answer);
+    const activities = activitiesOf(answer, deps.words);
     if (activities.length > 0) await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivities(activities));
   };
 

@@ -64,7 +64,7 @@ function dispatchOnType(jsonSchema: JsonSchema): void {
  */
 function dispatchOnMode(jsonSchema: JsonSchema): void {
   // In the order of the union's options.
-  const modes = ['credentials', 'oauth', 'web'];
+  const modes = ['credentials', 'oauth', 'web', 'email'];
   if (authTokenDefinition.options.length !== modes.length) throw new Error('name every sign-in mode here, in the union\'s order');
   const refs = jsonSchema['oneOf'];
   if (!Array.isArray(refs) || refs.length !== modes.length) throw new Error('the auth token definition union no longer has one schema per mode');

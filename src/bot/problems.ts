@@ -33,7 +33,10 @@ export type ProblemCode =
   | 'secret-not-marked'
   | 'unreachable-step'
   | 'unreachable-script'
-  | 'endless-loop';
+  | 'endless-loop'
+  | 'no-mail-server'
+  | 'untranslated-phrases'
+  | 'not-a-language';
 
 export interface Problem {
   severity: Severity;

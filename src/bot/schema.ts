@@ -4,6 +4,7 @@
 // The descriptions and examples below are what an editor shows on hover and completion
 // (through the JSON Schema), so they are written for the author who edits a bot by hand.
 import { z } from 'zod';
+import { phraseNames, type PhraseName } from '../runtime/phrases.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 const stepId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
@@ -112,6 +113,61 @@ export const webDefinition = z
   })
   .meta({ id: 'webDefinition', title: 'Auth Token definition: web (Botize)', description: 'Sign-in on the service\'s own page through Botize\'s begin/end calls, reached by a link the bot sends.' });
 
+/** The link modes' keys but `linkText`: an email sign-in's link goes by mail, never into the chat. */
+const { linkText: _linkText, ...mailedLinkCommon } = linkCommon;
+
+export const emailDefinition = z
+  .strictObject({
+    ...mailedLinkCommon,
+    mode: z.literal('email').describe('"email": the user proves an email address by opening a one-time link mailed to it (as Bazaarvoice\'s hosted email authentication).'),
+    ask: template.default('What is your email address?').describe('The question that asks for the email address. Not asked on the phone, where the step takes its onFailure way.'),
+    sendUrl: template
+      .min(1)
+      .optional()
+      .describe('The service mails the link itself: Parley POSTs {"email", "callback_url"} as JSON here, and the mailed link comes back to callback_url with the service\'s code in "codeParam". Without it, Parley mails the link ("mail", SMTP_URL).'),
+    codeParam: z
+      .string()
+      .regex(/^[A-Za-z0-9_.~-]+$/, 'a query parameter name is letters, digits and _ . ~ -')
+      .default('authtoken')
+      .describe('With "sendUrl": the query parameter in which the service\'s mailed link carries its own one-time code ({code} in the confirm call).'),
+    mail: z
+      .strictObject({
+        from: template.min(1).regex(/^[^\r\n]*$/, 'a sender is one line').describe('The sender, e.g. "ACME <no-reply@acme.example>". A template.'),
+        subject: template.regex(/^[^\r\n]*$/, 'a subject is one line').default('Your sign-in link').describe('The subject. A template.'),
+        text: template
+          .regex(/\{link\}/, 'the mail text must hold {link}, where the link goes')
+          .default('Open this link to sign in:\n\n{link}\n\nIt works once, for a short while. If you did not ask for it, ignore this mail.')
+          .describe('The plain-text body; {link} is the link. A template.'),
+      })
+      .optional()
+      .describe('The mail Parley sends through SMTP_URL when there is no "sendUrl".'),
+    confirmUrl: template
+      .min(1)
+      .describe('Called when the user presses the button on the link\'s page; its templates see {code} and {email}. Its answer holds the user token ("tokenPath").')
+      .meta({ examples: ['https://api.example.com/authenticateuser.json?ApiVersion=5.4&authtoken={code}&PassKey={secret.PASSKEY}'] }),
+    method: z.enum(['POST', 'GET']).default('POST').describe('How "fields" reach confirmUrl: POST in the body (see "encoding"), GET as a query string.'),
+    encoding: z.enum(['json', 'form']).default('json').describe('The POST body: "json" or "form".'),
+    fields: z.record(z.string(), template).optional().describe('Fields sent to confirmUrl, each value a template ({code}, {email}, {secret.NAME}, …).'),
+    headers: headers.optional().describe('Request headers for sendUrl and confirmUrl; values are templates.'),
+    tokenPath: z.string().min(1).describe('Where the confirm answer holds the user token.').meta({ examples: ['Authentication.User'] }),
+    errorPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Where the confirm answer lists errors: anything there but an empty list, null or "" is a refusal (Bazaarvoice\'s "Errors").')
+      .meta({ examples: ['Errors'] }),
+    ttl: secondsPositive.describe('Seconds the token stays cached.').meta({ examples: [3600] }),
+  })
+  .refine((d) => d.sendUrl === undefined || d.mail === undefined, {
+    message: 'give "sendUrl" (the service mails the link) or "mail" (Parley mails it), not both',
+    path: ['mail'],
+  })
+  .refine((d) => d.sendUrl !== undefined || d.mail !== undefined, {
+    message: 'say who mails the link: "mail": { "from": … } (Parley, through SMTP_URL), or "sendUrl" (the service)',
+    path: ['mail'],
+  })
+  .meta({ id: 'emailDefinition', title: 'Auth Token definition: email link', description: 'Sign-in by proving an email address: a one-time link is mailed, its page confirms it with the auth service.' });
+
 export const credentialsDefinition = z
   .strictObject({
     ...signInCommon,
@@ -169,10 +225,10 @@ export const credentialsDefinition = z
     description: 'How a user signs in to one service by answering questions in the chat: the questions asked, where the answers are sent and where the token is in the answer.',
   });
 
-export const authTokenDefinition = z.discriminatedUnion('mode', [credentialsDefinition, oauthDefinition, webDefinition]).meta({
+export const authTokenDefinition = z.discriminatedUnion('mode', [credentialsDefinition, oauthDefinition, webDefinition, emailDefinition]).meta({
   id: 'authTokenDefinition',
   title: 'Auth Token definition',
-  description: 'How a user signs in to one service ("mode": questions in the chat, an OAuth 2 provider\'s page, or Botize\'s web flow). Used by authToken steps and {authtoken}.',
+  description: 'How a user signs in to one service ("mode": questions in the chat, an OAuth 2 provider\'s page, Botize\'s web flow, or a link mailed to an email address). Used by authToken steps and {authtoken}.',
 });
 
 const choiceOption = z
@@ -347,11 +403,33 @@ export const script = z
   .strictObject({ steps: z.array(step).min(1).describe('The steps, run in order.') })
   .meta({ id: 'script', title: 'Script', description: 'A sequence of steps. The bot\'s "start" script runs when a conversation begins; triggers and goto start others.' });
 
+const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'write a language tag, like "en", "es" or "es-ES"');
+const phraseText = template.min(1);
+/** One text for every language, or one per language tag (`{ "en": "…", "es": "…" }`; the loader checks the tags). */
+const phraseOverride = z
+  .union([phraseText, z.record(z.string(), phraseText)])
+  .describe('One text for every language, or one per language tag ({ "en": "…", "es": "…" }). Only this phrase\'s own placeholders are filled.');
+/** The bot's own words for Parley's built-in phrases (src/runtime/phrases.ts), by phrase name. */
+const phrases = z
+  .strictObject(Object.fromEntries(phraseNames.map((name) => [name, phraseOverride.optional()])) as Record<PhraseName, z.ZodOptional<typeof phraseOverride>>)
+  .describe('The bot\'s own words for what Parley says by itself (a wrong answer, a refused sign-in, the phone\'s keypad menu), by phrase name.')
+  .meta({ examples: [{ invalidChoice: 'Elija una de las opciones.', keypadChoice: { es: 'Para {label}, pulse {number}.' } }] });
+
 export const settings = z
   .strictObject({
     sessionTimeout: secondsPositive.default(1800).describe('Seconds of silence after which a conversation is over; the next message starts over.'),
-    language: z.string().default('en-US').describe('The language the phone speaks (Twilio <Say> language).').meta({ examples: ['en-US', 'en-GB', 'es-ES'] }),
+    language: z
+      .string()
+      .default('en-US')
+      .describe('The language of the bot: the words Parley says by itself (English or Spanish built in) and the phone\'s <Say> language. A conversation may set its own with the variable "language".')
+      .meta({ examples: ['en-US', 'en-GB', 'es-ES'] }),
     voice: z.string().default('alice').describe('The voice the phone speaks with (Twilio <Say> voice).').meta({ examples: ['alice', 'Polly.Joanna'] }),
+    voices: z
+      .record(languageTag, z.string().min(1))
+      .optional()
+      .describe('The phone\'s voice per language tag, for conversations in another language than the bot\'s; else "voice".')
+      .meta({ examples: [{ es: 'Polly.Lucia' }] }),
+    phrases: phrases.optional(),
     maxStepsPerTurn: z.number().int().min(10).max(10_000).default(200).describe('Steps one user message may run; a turn that runs more stops with a plain message.'),
     /** Auth and web service calls one user message may cause; a loop of calls is an author's bug, not work. */
     maxCallsPerTurn: z.number().int().min(1).max(100).default(10).describe('Auth and web service calls one user message may cause; a turn that makes more stops with a plain message.'),
@@ -394,8 +472,9 @@ export type AuthTokenDefinition = z.output<typeof authTokenDefinition>;
 export type CredentialsDefinition = z.output<typeof credentialsDefinition>;
 export type OAuthDefinition = z.output<typeof oauthDefinition>;
 export type WebDefinition = z.output<typeof webDefinition>;
-/** The modes that sign in on the service's own page, reached by a link. */
-export type LinkDefinition = OAuthDefinition | WebDefinition;
+export type EmailDefinition = z.output<typeof emailDefinition>;
+/** The modes that sign in on a page reached by a link (the service's own, or Parley's for a mailed link). */
+export type LinkDefinition = OAuthDefinition | WebDefinition | EmailDefinition;
 
 export function isLinkMode(definition: AuthTokenDefinition): definition is LinkDefinition {
   return definition.mode !== 'credentials';

@@ -14,6 +14,7 @@ import { silentLog } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { networkOutbound } from '../http/outbound.js';
 import { callLog } from './call-log.js';
+import { chatMailer } from './chat-mailer.js';
 import { consoleLog } from './console-log.js';
 import { startRecording } from '../testing/record.js';
 import { startExampleServices } from './example-services.js';
@@ -50,6 +51,7 @@ export async function chat(bot: Bot, options: ChatOptions, env: NodeJS.ProcessEn
     store: opened.store,
     secrets: settings.botSecrets,
     allowPrivateNetworks: allowPrivate,
+    mailer: chatMailer(settings, (text) => void process.stderr.write(text)),
     ...diagnostics,
     ...(opened.cipher === undefined ? {} : { cipher: opened.cipher }),
     publicUrl: () => pagesUrl,

@@ -1,5 +1,5 @@
 // The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
@@ -31,7 +31,8 @@ program
   .option('--quiet', 'do not show the calls the bot makes, why they failed, or warnings, on standard error')
   .option('--record <file>', 'when the conversation ends, write it as a test file (services\' answers as stand-ins, secrets as placeholders)')
   .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean; record?: string }) => {
-    const bot = await loadOrExit(botPath);
+    // The console prints the mail it cannot send (no SMTP_URL), so an email sign-in works here.
+    const bot = await loadOrExit(botPath, { canMail: true });
     await chat(bot, options);
   });
 
@@ -101,6 +102,17 @@ program
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
     await demo();
+  });
+
+program
+  .command('admin')
+  .description("an operator's work on one user, straight on the store (REDIS_URL): show what is kept, reset (end the conversations) or erase everything")
+  .addArgument(new Argument('<action>', 'show, reset or erase').choices(['show', 'reset', 'erase']))
+  .requiredOption('--channel <channel>', `one of ${channelIds.join(', ')}`, parseChannel)
+  .requiredOption('--user <id>', 'the phone number on sms, whatsapp and phone; the platform id on messenger and web')
+  .action(async (action: 'show' | 'reset' | 'erase', options: { channel: ChannelId; user: string }) => {
+    const { admin } = await import('./admin.js');
+    process.exitCode = await admin(action, options);
   });
 
 function parseChannel(value: string): ChannelId {

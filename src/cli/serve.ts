@@ -1,4 +1,5 @@
 // `parley serve BOT`: the HTTP server, until SIGINT or SIGTERM.
+import { readSettings } from '../config.js';
 import { startServer } from '../server/start-server.js';
 import { startExampleServices } from './example-services.js';
 import { loadOrExit } from './load-or-exit.js';
@@ -10,7 +11,7 @@ export interface ServeOptions {
 }
 
 export async function serve(botFile: string, options: ServeOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const bot = await loadOrExit(botFile);
+  const bot = await loadOrExit(botFile, { canMail: readSettings(env).smtpUrl !== undefined });
   const example = options.demoServices === true ? await startExampleServices() : undefined;
   const server = await startServer({
     botFile,

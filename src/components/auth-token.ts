@@ -1,15 +1,16 @@
 import { failureWay, type Component, type Draft, type Next } from './component.js';
 import type { StepOf } from '../bot/schema.js';
-import { phrases } from '../runtime/phrases.js';
+import { waitPhrase } from '../runtime/phrasebook.js';
 import { askAgain, askWhichAccount, pickedAccount } from '../sign-in/accounts.js';
 import { definitionOf, useToken } from '../sign-in/credentials.js';
-import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
+import { continueAnySignIn, signInRefusedHere, startSignIn } from '../sign-in/sign-in.js';
 
 export const authToken: Component<'authToken'> = {
   run(step, event, draft) {
     if (event.kind === 'enter') {
-      if (!signInAllowedOn(draft, step.token)) {
-        draft.say({ text: phrases.signInNotHere });
+      const refusal = signInRefusedHere(draft, step.token);
+      if (refusal !== undefined) {
+        draft.say({ text: refusal });
         return failureWay(step.onFailure);
       }
       const several = definitionOf(draft, step.token).accounts === 'several';
@@ -21,7 +22,8 @@ export const authToken: Component<'authToken'> = {
     if (event.kind === 'result' && event.result.type === 'token.lookup') {
       const { retryAfterSeconds, accounts } = event.result;
       if (!event.result.found && retryAfterSeconds !== undefined) {
-        draft.say({ text: phrases.signInThrottled(retryAfterSeconds) });
+        const wait = waitPhrase(retryAfterSeconds);
+        draft.say({ text: draft.phrase(wait.name, wait.params) });
         return failureWay(step.onFailure);
       }
       if (!event.result.found && accounts !== undefined && accounts.length > 1) return askWhichAccount(step.token, accounts, draft);
@@ -31,7 +33,7 @@ export const authToken: Component<'authToken'> = {
     }
     const wait = draft.session.wait;
     if (wait?.kind === 'account') {
-      const pick = pickedAccount(event, wait);
+      const pick = pickedAccount(event, wait, draft);
       if (pick.kind === 'another') return startSignIn(step.token, draft);
       if (pick.kind === 'account') return lookup(step, draft, pick.name);
       const again = askAgain(wait, draft);

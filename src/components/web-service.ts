@@ -3,7 +3,6 @@ import type { WebRequest } from '../runtime/effect.js';
 import type { JsonValue } from '../json.js';
 import { isCredential, requestPlaceholders } from '../templates/request-placeholders.js';
 import { failureWay, type Component, type Draft, type Next } from './component.js';
-import { phrases } from '../runtime/phrases.js';
 import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
 
 export const webService: Component<'webService'> = {
@@ -23,7 +22,7 @@ export const webService: Component<'webService'> = {
       if (result.unauthorized && token !== undefined && !retried && draft.bot.authTokens[token] !== undefined && signInAllowedOn(draft, token)) {
         draft.session.retry = draft.at;
         // The API refused a token the user had: say why the questions come again.
-        if (result.status === 401) draft.say({ text: phrases.signInAgain });
+        if (result.status === 401) draft.say({ text: draft.phrase('signInAgain') });
         // With several accounts, only the refused one is forgotten.
         const account = draft.bot.authTokens[token]?.accounts === 'several' ? draft.session.accounts?.[token] : undefined;
         return { kind: 'effect', effect: { type: 'token.forget', token, ...(account !== undefined && { account }) }, wait: { kind: 'effect' } };
@@ -61,7 +60,7 @@ function requestOf(step: StepOf<'webService'>, draft: Draft): WebRequest {
 
 function failed(step: StepOf<'webService'>, draft: Draft): Next {
   delete draft.session.retry;
-  if (step.onError === undefined) draft.say({ text: phrases.serviceFailed });
+  if (step.onError === undefined) draft.say({ text: draft.phrase('serviceFailed') });
   return failureWay(step.onError);
 }
 

@@ -2,12 +2,14 @@
 // so the demo shows the whole product (sign in, call an API with the token, cache it) without
 // any account anywhere. Tests use them too, as stand-ins for an author's services. For the
 // sign-in-by-link examples the same server plays an OAuth 2 provider (demo-oauth.ts) and
-// Botize's web-based begin/end service (demo-botize.ts), with their sign-in pages.
+// Botize's web-based begin/end service (demo-botize.ts), with their sign-in pages, and the
+// email sign-in service (demo-email-auth.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoBotize } from './demo-botize.js';
 import { demoOAuth } from './demo-oauth.js';
+import { demoEmailAuth } from './demo-email-auth.js';
 
 export const demoUsers: Record<string, { password: string; name: string; accountNumber: string; pin: string; balance: number }> = {
   ada: { password: 'lovelace', name: 'Ada Lovelace', accountNumber: '10001', pin: '1815', balance: 1234.56 },
@@ -52,10 +54,13 @@ export async function startDemoServices(port = 0): Promise<DemoServices> {
   };
   let actual = port;
   const signIns = [demoOAuth(accounts), demoBotize(accounts, () => `http://127.0.0.1:${actual}`)];
+  const emailAuth = demoEmailAuth();
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://demo').pathname;
+    const url = new URL(req.url ?? '/', 'http://demo');
+    const path = url.pathname;
     calls.set(path, (calls.get(path) ?? 0) + 1);
     (async () => {
+      if (await emailAuth.handle(req, res, url)) return;
       for (const signIn of signIns) if (await signIn(req, res, path)) return;
       await handle(req, res, path, tokens);
     })().catch(() => {
@@ -88,6 +93,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, t
     if (entry === undefined) return send(res, 401, { error: 'invalid credentials' });
     return signedIn(res, tokens, entry[0]);
   }
+  // Botize-shaped: 200 whatever the credentials, the verdict in `valid_credentials`, the token an
+  // object (`auth_data_to_save`) that the bot sends back as it got it.
+  if (req.method === 'POST' && path === '/authenticate_user') {
+    const body = await readJson(req);
+    const name = typeof body.username === 'string' ? body.username.toLowerCase() : '';
+    const user = demoUsers[name];
+    if (user === undefined || body.password !== user.password) return send(res, 200, { valid_credentials: 'false', user_id: '', auth_data_to_save: {} });
+    const session = `bz_${randomBytes(12).toString('hex')}`;
+    tokens.set(session, name);
+    return send(res, 200, { valid_credentials: 'true', user_id: user.name, auth_data_to_save: { session, user: name } });
+  }
+  if (req.method === 'POST' && path === '/account_summary') {
+    const body = await readJson(req);
+    const saved: unknown = typeof body.auth_data === 'string' ? parseJson(body.auth_data) : body.auth_data;
+    const session = saved !== null && typeof saved === 'object' && 'session' in saved ? String(saved.session) : '';
+    const name = tokens.get(session);
+    if (name === undefined || !session.startsWith('bz_')) return send(res, 401, { error: 'unauthorized' });
+    const account = demoUsers[name]!;
+    return send(res, 200, { name: account.name, balance: account.balance.toFixed(2), currency: 'USD' });
+  }
   const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
   if (user === undefined) return send(res, 401, { error: 'unauthorized' });
   const account = demoUsers[user]!;
@@ -119,6 +144,14 @@ async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
     if (text.length > 10_000) break;
   }
   return Object.fromEntries(new URLSearchParams(text));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

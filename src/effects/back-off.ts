@@ -14,6 +14,13 @@ export interface BackOff {
   succeeded(key: string): Promise<void>;
 }
 
+/** What a back-off value is, read from its keyed key: a count of failures or a pause, and under which failure key. */
+export function readBackOffKey(key: string): { kind: 'failures' | 'pause'; failureKey: string } | undefined {
+  if (key.startsWith('authfail:')) return { kind: 'failures', failureKey: key.slice('authfail:'.length) };
+  if (key.startsWith('authwait:')) return { kind: 'pause', failureKey: key.slice('authwait:'.length) };
+  return undefined;
+}
+
 export function createBackOff(keyed: Keyed): BackOff {
   return {
     async wait(key, now) {

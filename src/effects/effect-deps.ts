@@ -3,6 +3,7 @@ import type { SendUnprompted } from '../runtime/resume.js';
 import type { OAuthProviders } from './oauth-provider.js';
 import type { PendingLinks } from './pending-links.js';
 import type { Log } from '../runtime/log.js';
+import type { Mailer } from './mailer.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Cipher } from '../stores/cipher.js';
 import type { Store } from '../stores/store.js';
@@ -27,4 +28,6 @@ export interface EffectDeps {
   publicUrl: () => string;
   /** The engine's senders: a caller gets the sign-in link by SMS. */
   senders: ReadonlyMap<string, SendUnprompted>;
+  /** Mails an email sign-in's link (SMTP_URL; the console's printer); none: such links cannot be mailed by Parley. */
+  mailer?: Mailer;
 }

@@ -59,7 +59,7 @@ export function createEffectRunner(deps: EffectDeps): EffectRunner {
         case 'link.begin': {
           const definition = turn.bot.authTokens[effect.token];
           if (definition === undefined || !isLinkMode(definition)) return { type: 'link.begin', ok: false, reason: 'unavailable' };
-          return beginLink(deps, turn, effect.token, definition);
+          return beginLink(deps, turn, effect.token, definition, effect.email);
         }
         case 'link.verify': {
           const definition = turn.bot.authTokens[effect.token];

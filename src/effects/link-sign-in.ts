@@ -1,12 +1,13 @@
-// The turn-time half of the link modes (oauth, web): make a one-time link bound to this
+// The turn-time half of the link modes (oauth, web, email): make a one-time link bound to this
 // conversation, and take the code the user types once the page has signed them in. The
-// browser's half (the callback) is link-callback.ts.
+// browser's half (the callback) is link-callback.ts; a mailed link's mail, email-sign-in.ts.
 import type { LinkDefinition } from '../bot/schema.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import type { EffectResult } from '../runtime/effect.js';
 import { conversationValue } from '../runtime/scope.js';
 import type { JsonValue } from '../json.js';
 import type { EffectDeps } from './effect-deps.js';
+import { mailLink } from './email-sign-in.js';
 import { authorizationLink, newVerifier } from './oauth-provider.js';
 import { newState, stateHash, type PendingLink } from './pending-links.js';
 import { failureKey } from './token-key.js';
@@ -24,26 +25,16 @@ export function linkLookup(deps: Pick<EffectDeps, 'secret'>, turn: Pick<EffectTu
   return (name) => (name.startsWith('secret.') ? deps.secret(name.slice('secret.'.length)) : conversationValue(turn.session, turn.user, name));
 }
 
-export async function beginLink(deps: EffectDeps, turn: EffectTurn, token: string, definition: LinkDefinition): Promise<BeginResult> {
+/** `email`: mode email's address, to mail the link to. */
+export async function beginLink(deps: EffectDeps, turn: EffectTurn, token: string, definition: LinkDefinition, email?: string): Promise<BeginResult> {
   const wait = await deps.backOff.wait(failureKey(token, turn), turn.now);
   if (wait > 0) return { type: 'link.begin', ok: false, reason: 'throttled', retryAfterSeconds: wait };
+  if (definition.mode === 'email') return mailLink(deps, turn, token, definition, email);
   // On the phone the code is always used: a caller's number can be forged, a code on their screen cannot.
   const phone = turn.user.channel === 'phone';
-  const verify = definition.verifyCode || phone;
-  const state = newState();
-  const hash = stateHash(state);
-  const expiresAt = turn.now + definition.linkTtl * 1000;
+  const { state, hash, pending } = newLink(turn, token, definition, definition.verifyCode || phone);
+  const { expiresAt, verify } = pending;
   const lookup = linkLookup(deps, turn);
-  const pending: PendingLink = {
-    bot: turn.bot.id,
-    definition: token,
-    user: turn.user,
-    conversation: turn.conversation,
-    ...(turn.session.since !== undefined && { since: turn.session.since }),
-    status: 'pending',
-    expiresAt,
-    verify,
-  };
 
   let link: string;
   try {
@@ -76,6 +67,25 @@ export async function beginLink(deps: EffectDeps, turn: EffectTurn, token: strin
     return { type: 'link.begin', ok: true, link: '', expiresAt, texted: true, verify };
   }
   return { type: 'link.begin', ok: true, link, expiresAt, texted: false, verify };
+}
+
+/** A new link: its `state` (the secret the link carries) and the record kept under the state's hash, bound to this conversation. */
+export function newLink(turn: Pick<EffectTurn, 'bot' | 'user' | 'conversation' | 'session' | 'now'>, token: string, definition: LinkDefinition, verify: boolean): { state: string; hash: string; pending: PendingLink } {
+  const state = newState();
+  return {
+    state,
+    hash: stateHash(state),
+    pending: {
+      bot: turn.bot.id,
+      definition: token,
+      user: turn.user,
+      conversation: turn.conversation,
+      ...(turn.session.since !== undefined && { since: turn.session.since }),
+      status: 'pending',
+      expiresAt: turn.now + definition.linkTtl * 1000,
+      verify,
+    },
+  };
 }
 
 /** The code typed in the chat: it must be the one the page showed for this conversation's newest link. */

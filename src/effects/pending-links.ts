@@ -1,8 +1,8 @@
-// The sign-ins waiting on a link (modes oauth, web): one record per link, under a hash of its
+// The sign-ins waiting on a link (modes oauth, web, email): one record per link, under a hash of its
 // `state`, so the store never holds a link that works; and, per conversation and definition,
 // the hash of the newest link, so asking again replaces it and a typed code finds it.
-// Records are sealed whole: they hold the PKCE verifier, the service's temp data and, once the
-// page was passed, the token waiting for its code.
+// Records are sealed whole: they hold the PKCE verifier, the service's temp data, the address a
+// link was mailed to and, once the page was passed, the token waiting for its code.
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Cipher } from '../stores/cipher.js';
 import type { Keyed, TokenRecord } from '../stores/store.js';
@@ -27,6 +27,8 @@ export interface PendingLink extends LinkOwner {
   verifier?: string;
   /** Botize's `temp_data_to_save`, given back to `endUrl`. */
   temp?: string;
+  /** Mode email: the address the link was mailed to, for the confirm call; kept nowhere else, and only until then. */
+  email?: string;
   /** After the page, with `verify`: the token, waiting for the code. */
   signedIn?: TokenRecord & { ttlSeconds: number };
   /** A keyed digest of the code the page showed. */
@@ -67,6 +69,9 @@ export class PendingLinks {
     const ttl = Math.ceil((link.expiresAt - now) / 1000) + afterExpirySeconds;
     await this.keyed.set(recordKey(hash), this.cipher.seal(JSON.stringify(link)), ttl);
     await this.keyed.set(owner, hash, ttl);
+    // The record's key cannot name its user (the callback knows only the state): this marker
+    // does, so an operator's erase finds the record through it (linkRecordOf).
+    await this.keyed.set(`${markerPrefix}${owner.slice('linkfor:'.length)}:${hash}`, '', ttl);
   }
 
   async get(hash: string): Promise<PendingLink | undefined> {
@@ -92,7 +97,7 @@ export class PendingLinks {
 
   /** Spent: a tombstone that holds nothing secret, so a second use reads "used" (410). */
   async spend(hash: string, link: PendingLink, now: number): Promise<void> {
-    const { verifier: _v, temp: _t, signedIn: _s, codeDigest: _c, ...rest } = link;
+    const { verifier: _v, temp: _t, email: _e, signedIn: _s, codeDigest: _c, ...rest } = link;
     await this.update(hash, { ...rest, status: 'used' }, now);
     if ((await this.keyed.get(ownerKey(link))) === hash) await this.keyed.delete(ownerKey(link));
   }
@@ -111,6 +116,15 @@ export class PendingLinks {
 
 function recordKey(hash: string): string {
   return `link:${hash}`;
+}
+
+const markerPrefix = 'linkof:';
+
+/** The record a user's link marker stands for (`linkof:…:HASH` → `link:HASH`), for erasing; undefined for other keys. */
+export function linkRecordOf(keyedKey: string): string | undefined {
+  if (!keyedKey.startsWith(markerPrefix)) return undefined;
+  const hash = keyedKey.slice(keyedKey.lastIndexOf(':') + 1);
+  return hash === '' ? undefined : recordKey(hash);
 }
 
 function ownerKey(owner: Pick<LinkOwner, 'bot' | 'definition' | 'user' | 'conversation'>): string {

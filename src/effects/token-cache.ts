@@ -22,6 +22,11 @@ function listKey(base: string): string {
   return `${base}:accounts`;
 }
 
+/** Whether a token key is a definition's list of account names (not a token), for operators. */
+export function isAccountList(key: string): boolean {
+  return key.endsWith(':accounts');
+}
+
 /** The key of the token in use: the definition's one, or the named account's (else the one chosen in this conversation). */
 export function tokenKeyFor(deps: Pick<EffectDeps, 'sealer'>, turn: TurnKeys, id: string, definition: AuthTokenDefinition, account?: string): string | undefined {
   const base = tokenKey(id, definition, turn);

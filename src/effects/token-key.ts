@@ -3,6 +3,7 @@ import type { AuthTokenDefinition, CredentialsDefinition } from '../bot/schema.j
 import type { EffectTurn } from '../runtime/drive.js';
 import { placeholders } from '../templates/template.js';
 import { isAuthenticated } from '../runtime/turn.js';
+import { userKey } from '../runtime/user-key.js';
 
 /**
  * On the phone caller ID can be forged, so a token is kept for the call unless the author says
@@ -18,8 +19,25 @@ export function scopeOf(definition: AuthTokenDefinition, turn: Pick<EffectTurn, 
 }
 
 export function tokenKey(token: string, definition: AuthTokenDefinition, turn: Pick<EffectTurn, 'bot' | 'user' | 'conversation' | 'session'>): string {
-  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${conversationOf(turn)}` : `u:${turn.user.via}:${turn.user.channel}:${turn.user.id}`;
+  const owner = scopeOf(definition, turn) === 'conversation' ? `c:${conversationOf(turn)}` : `u:${userKey(turn.user)}`;
   return `${turn.bot.id}:${token}:${owner}`;
+}
+
+/** What a token key says (for operators): whose bot and definition, which scope, which authority. */
+export interface TokenKeyParts {
+  bot: string;
+  definition: string;
+  scope: 'user' | 'conversation';
+  /** The authority of the user (or of the conversation's user). */
+  authority: string;
+}
+
+/** Reads a key `tokenKey` made; undefined for anything else. */
+export function readTokenKey(key: string): TokenKeyParts | undefined {
+  // Bot and definition ids hold no ':' (the schema's id rule); the owner follows.
+  const [bot, definition, owner, authority] = key.split(':');
+  if (bot === undefined || definition === undefined || authority === undefined || (owner !== 'u' && owner !== 'c')) return undefined;
+  return { bot, definition, scope: owner === 'u' ? 'user' : 'conversation', authority };
 }
 
 /** This conversation, not the next one on the same id (an SMS thread goes on after an `end`). */
@@ -29,7 +47,14 @@ function conversationOf(turn: Pick<EffectTurn, 'conversation' | 'session'>): str
 
 /** Failures are counted per user and definition, whatever the scope, so a new call does not reset them. */
 export function failureKey(token: string, turn: Pick<EffectTurn, 'bot' | 'user'>): string {
-  return `${turn.bot.id}:${token}:${turn.user.via}:${turn.user.channel}:${turn.user.id}`;
+  return `${turn.bot.id}:${token}:${userKey(turn.user)}`;
+}
+
+/** Reads a key `failureKey` made (not an account's): whose bot and definition, which authority. */
+export function readFailureKey(key: string): { bot: string; definition: string; authority: string } | undefined {
+  const [bot, definition, authority, channel] = key.split(':');
+  if (bot === undefined || definition === undefined || authority === undefined || channel === undefined || authority === 'account') return undefined;
+  return { bot, definition, authority };
 }
 
 /**

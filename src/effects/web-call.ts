@@ -10,6 +10,7 @@ import { requestPlaceholders } from '../templates/request-placeholders.js';
 import type { EffectDeps } from './effect-deps.js';
 import { savedVars } from './saved-vars.js';
 import { readToken } from './token-cache.js';
+import { tokenParts } from './token-parts.js';
 import { isStale, refreshToken } from './token-refresh.js';
 
 type WebResult = Extract<EffectResult, { type: 'web.call' }>;
@@ -83,7 +84,7 @@ async function callOnce(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effe
   }
 
   const started = performance.now();
-  const masked = [...tokens.values(), ...secretValues(requestPlaceholders(request), deps)];
+  const masked = [...[...tokens.values()].flatMap(tokenParts), ...secretValues(requestPlaceholders(request), deps)];
   const answer = await deps.outbound(
     { method: request.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: request.timeoutSeconds * 1000, maxBytes: maxResponseBytes },
     { kind: 'web-service', step: `${effect.step.script}#${effect.step.step}`, ...(effect.token === undefined ? {} : { definition: effect.token }), masked },
@@ -115,7 +116,7 @@ async function callOnce(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effe
       return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
     }
   }
-  const vars = savedVars(deps, data, request.save, [...tokens.values()]);
+  const vars = savedVars(deps, data, request.save, [...tokens.values()].flatMap(tokenParts));
   if (vars === undefined) {
     deps.metrics.webCall('error', seconds);
     return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is too deep or too large to save' };

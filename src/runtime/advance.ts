@@ -3,7 +3,8 @@
 // happened. It does no I/O and reads no clock: `now` comes in with the turn.
 import { normalizeKeyword, resolveTarget, stepAt, type Bot, type Position } from '../bot/bot.js';
 import type { Draft, Next, StepEvent } from '../components/component.js';
-import { phrases } from './phrases.js';
+import type { PhraseName } from './phrases.js';
+import { conversationLanguage, phrase, type PhraseParams } from './phrasebook.js';
 import { registry } from '../components/registry.js';
 import type { Step } from '../bot/schema.js';
 import { renderText } from '../templates/render.js';
@@ -69,7 +70,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
   const draft = new TurnDraft(ctx, session, at, out);
   for (; ; out.steps++) {
     if (out.steps >= bot.settings.maxStepsPerTurn) {
-      return runaway(out, `${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
+      return runaway(bot, out, `${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
     }
     const step = stepAt(bot, at);
     // Running past the last step of a script ends the conversation, as `end` would.
@@ -85,7 +86,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
       case 'goto': {
         const to = resolveTarget(bot, at.script, next.target);
         if (to === undefined) {
-          return runaway(out, `${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
+          return runaway(bot, out, `${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
         }
         at = to;
         break;
@@ -120,10 +121,10 @@ function runStep(step: Step, event: StepEvent, draft: Draft): Next {
  * Ends a turn that ran away (too many steps, or calls, in one turn): the user is told in plain
  * words and can start over; the author's log says why.
  */
-export function runaway(out: Advance, warning: string): Advance {
+export function runaway(bot: Pick<Bot, 'settings'>, out: Advance, warning: string): Advance {
   out.warnings.push(warning);
   delete out.effect;
-  return finish(out, { text: phrases.runaway });
+  return finish(out, { text: phrase(bot.settings, conversationLanguage(bot.settings, out.session.vars), 'runaway') });
 }
 
 function finish(out: Advance, last?: Reply): Advance {
@@ -179,6 +180,11 @@ class TurnDraft implements Draft {
 
   warn(message: string): void {
     this.out.warnings.push(message);
+  }
+
+  // The language is read at each phrase: a step of this very turn may have set it.
+  phrase(name: PhraseName, params?: PhraseParams): string {
+    return phrase(this.bot.settings, conversationLanguage(this.bot.settings, this.session.vars), name, params);
   }
 
   private readonly lookup = (name: string): JsonValue | undefined => conversationValue(this.session, this.user, name);

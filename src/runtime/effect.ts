@@ -23,9 +23,10 @@ export type Effect =
   | { type: 'web.call'; step: Position; token?: string; request: WebRequest }
   /**
    * Start a sign-in on the service's own page (modes oauth, web): a one-time link bound to this
-   * conversation. On the phone the effect sends the link by SMS itself.
+   * conversation. On the phone the effect sends the link by SMS itself. Mode email: the link is
+   * mailed to `email` (by Parley, or by the service), which is kept nowhere else.
    */
-  | { type: 'link.begin'; token: string }
+  | { type: 'link.begin'; token: string; email?: string }
   /** The user typed the code the sign-in page showed: finish the sign-in of definition `token`. */
   | { type: 'link.verify'; token: string; code: string };
 
@@ -60,10 +61,18 @@ export type EffectResult =
   | { type: 'web.call'; ok: true; status: number; vars: Vars }
   /** `unauthorized` is set when the API answered 401 to a call made with a cached token. */
   | { type: 'web.call'; ok: false; status?: number; unauthorized: boolean; reason: string }
-  /** `link` is a bearer secret until used: said once, in a reply marked sensitive. `texted`: sent by SMS instead (the phone). */
-  | { type: 'link.begin'; ok: true; link: string; expiresAt: number; texted: boolean; verify: boolean }
-  /** `unreachable`: on the phone, the SMS with the link could not be sent. */
-  | { type: 'link.begin'; ok: false; reason: 'unavailable' | 'unreachable' | 'throttled'; retryAfterSeconds?: number }
+  /**
+   * `link` is a bearer secret until used: said once, in a reply marked sensitive. `texted`: sent
+   * by SMS instead (the phone). `mailedTo`: mailed instead (mode email), to this address as it
+   * may be shown (masked: a***@example.com); `link` is then empty.
+   */
+  | { type: 'link.begin'; ok: true; link: string; expiresAt: number; texted: boolean; verify: boolean; mailedTo?: string }
+  /**
+   * `unreachable`: on the phone, the SMS with the link could not be sent. Mode email:
+   * `undeliverable`, the mail server refused the address; `flooded`, this user or this address
+   * was sent as many sign-in mails as an hour allows (`retryAfterSeconds`: until the next hour).
+   */
+  | { type: 'link.begin'; ok: false; reason: 'unavailable' | 'unreachable' | 'throttled' | 'undeliverable' | 'flooded'; retryAfterSeconds?: number }
   | { type: 'link.verify'; ok: true; account: string; vars: Vars }
   /** `pending`: no sign-in finished on the page yet; `expired`: the link is gone (used up, expired, replaced). */
   | { type: 'link.verify'; ok: false; reason: 'wrong-code' | 'pending' | 'expired' | 'throttled'; retryAfterSeconds?: number }

@@ -1,5 +1,6 @@
-// What the browser's return from a sign-in page (GET /auth/callback) comes to, as the server
-// sees it. The work is in src/effects/link-callback.ts; the pages in src/server/auth-pages.ts.
+// What the browser's return from a sign-in page (GET /auth/callback), or a mailed link's page
+// (GET and POST /auth/email/:code), comes to, as the server sees it. The work is in
+// src/effects/link-callback.ts; the pages in src/server/auth-pages.ts and email-pages.ts.
 import type { TurnEvent } from './advance.js';
 import type { User } from './turn.js';
 
@@ -15,8 +16,11 @@ export type CallbackOutcome =
   | { kind: 'provider-error' }
   /** The service said no (wrong account, invalid code): the link is spent; the chat offers a new one. */
   | { kind: 'refused' }
-  /** The provider or the service could not be reached or answered nonsense: 502. */
+  /** The provider or the service could not be reached or answered nonsense: 502. A mailed link stays usable. */
   | { kind: 'unavailable' };
+
+/** What a mailed link's page shows when opened (GET): its button, or why there is none. */
+export type EmailLanding = { kind: 'ready' } | Extract<CallbackOutcome, { kind: 'unknown' | 'used' | 'expired' }>;
 
 export interface LinkCallbacks {
   /** Finishes the sign-in the callback's `state` names; never throws for anything the query holds. */
@@ -27,4 +31,11 @@ export interface LinkCallbacks {
    * refusal counts for back-off. False when no link was pending.
    */
   refuse(owner: { definition: string; user: User; conversation: string }): Promise<boolean>;
+  /**
+   * A mailed link opened (GET /auth/email/STATE, with the service's code in `query` when the
+   * service mailed it): only reads, so a mail scanner opening links spends nothing.
+   */
+  emailLanding(state: string, query: Record<string, string>): Promise<EmailLanding>;
+  /** Its page's button pressed (POST): confirms with the auth service, once. */
+  confirmEmail(state: string, query: Record<string, string>): Promise<CallbackOutcome>;
 }

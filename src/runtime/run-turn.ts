@@ -3,7 +3,8 @@
 // order, across processes), read the session once, drive the interpreter, write it once.
 // The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
 // that is busy with an earlier message costs more (queueing for its lock).
-import { phrases } from './phrases.js';
+import { conversationLanguage, phrase } from './phrasebook.js';
+import type { PhraseName } from './phrases.js';
 import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
@@ -11,6 +12,7 @@ import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
 import type { Session } from './session.js';
 import type { ReplyAddress, TurnOutput, User, UserInput } from './turn.js';
+import { keyPart, readKeyPart, userKey } from './user-key.js';
 
 export interface TurnRequest {
   user: User;
@@ -68,9 +70,21 @@ export const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
-/** Where a conversation's state lives: under the authority that vouched for its user. */
+/**
+ * Where a conversation's state lives: under its user's key (the authority that vouched for the
+ * user, the channel, the id). A user's own thread (SMS, WhatsApp, Messenger through Meta) is
+ * named by the user alone; a call or a Bot Framework conversation also by its own id, after
+ * the user's, so every key of every conversation names its user (user-key.ts).
+ */
 export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversation'>): string {
-  return `${request.user.via}:${request.conversation}`;
+  const user = userKey(request.user);
+  return request.conversation === `${request.user.channel}:${request.user.id}` ? user : `${user}:${keyPart(request.conversation)}`;
+}
+
+/** The conversation as its channel names it, from the key `conversationKey` made for `user`. */
+export function channelConversation(user: TurnRequest['user'], key: string): string {
+  const own = userKey(user);
+  return key.startsWith(`${own}:`) ? readKeyPart(key.slice(own.length + 1)) : `${user.channel}:${user.id}`;
 }
 
 export function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
@@ -83,14 +97,14 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
   // A stopping instance starts nothing it might not finish: the user sends again, to another.
-  if (engine.inFlight.stopping) return said(phrases.interrupted);
+  if (engine.inFlight.stopping) return said(engine, 'interrupted');
   let begun: TurnStart;
   try {
     begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
   } catch (error) {
     // Nothing was claimed or written: the user is told, and the next message works once the store is back.
     engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
-    return said(phrases.trouble);
+    return said(engine, 'trouble');
   }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
@@ -119,7 +133,7 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
     if (rest.replies.length === 0 && rest.prompt === undefined && !rest.ended) return;
     await options.late?.(rest);
   };
-  return { replies: output.replies.slice(0, sent), ended: false, continues: true };
+  return { replies: output.replies.slice(0, sent), ended: false, continues: true, ...(output.language === undefined ? {} : { language: output.language }) };
 }
 
 /**
@@ -157,6 +171,7 @@ async function turn(
   let held: Held | undefined;
   // Past the deadline the lock is kept through the commit and released once the rest is sent.
   let keptLock = false;
+  let language = bot.settings.language;
   let stop: (() => void) | undefined;
   let renewing: NodeJS.Timeout | undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
@@ -176,6 +191,9 @@ async function turn(
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
     const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    // Known before the steps run, so an answer cut short by the deadline is said in it too.
+    language = conversationLanguage(bot.settings, session?.vars ?? {});
+    output.language = language;
     if (request.sentAt !== undefined && session?.lastSentAt !== undefined && request.sentAt < session.lastSentAt) {
       pacing.finished = true;
       engine.log.info({ conversation }, 'a message older than one already answered came late: not run after it');
@@ -196,7 +214,7 @@ async function turn(
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();
     if (held.session === undefined && request.input !== undefined && lostAt !== undefined && now - lostAt < bot.settings.sessionTimeout * 1000) {
-      output.replies.push({ text: phrases.restarted });
+      output.replies.push({ text: phrase(bot.settings, language, 'restarted') });
     }
     const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
     pacing.finished = true;
@@ -208,7 +226,7 @@ async function turn(
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies
     // that were ready, since the rest goes out (once) as late replies.
-    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true } : driven.output;
+    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true, language } : driven.output;
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
@@ -229,7 +247,7 @@ async function turn(
     const stopping = error instanceof ParleyError && error.code === 'interrupted';
     if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
     else engine.log.error({ err: error, conversation }, 'turn failed');
-    const answer = said(stopping ? phrases.interrupted : phrases.trouble);
+    const answer = said(engine, stopping ? 'interrupted' : 'trouble', language);
     if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, answer);
     return answer;
   } finally {
@@ -271,9 +289,9 @@ function openOrNothing(engine: Engine, sealed: string): string {
   }
 }
 
-/** A turn that ran nothing but tells the user one thing. */
-export function said(text: string): TurnAnswer {
-  return { replies: [{ text }], ended: false };
+/** A turn that ran nothing but tells the user one thing, in the bot's words. */
+export function said(engine: Pick<Engine, 'bot'>, name: PhraseName, language = engine.bot.settings.language): TurnAnswer {
+  return { replies: [{ text: phrase(engine.bot.settings, language, name) }], ended: false, language };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */

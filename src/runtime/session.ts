@@ -19,11 +19,13 @@ export type Wait =
    */
   | { kind: 'auth'; token: string; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
   /**
-   * A sign-in on the service's page (modes oauth, web) for definition `token`: the link was sent
+   * A sign-in on the service's page (modes oauth, web, email) for definition `token`: the link was sent
    * and expires at `expiresAt` (epoch ms); `verify`: the user types the page's code here;
-   * `tries` counts wrong codes.
+   * `tries` counts wrong codes. `phase: 'address'`: an email sign-in asking for the address the
+   * link is mailed to (no link yet; `tries` counts addresses that were not one). The address
+   * itself is never kept here: it goes with the effect that mails the link.
    */
-  | { kind: 'link'; token: string; expiresAt: number; verify: boolean; tries: number }
+  | { kind: 'link'; token: string; expiresAt: number; verify: boolean; tries: number; phase?: 'address' }
   /** An `authToken` step of a definition with several accounts cached: which one to use (`names`, then "another"). */
   | { kind: 'account'; token: string; names: string[]; tries: number }
   /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */

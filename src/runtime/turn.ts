@@ -86,4 +86,9 @@ export interface TurnOutput {
   prompt?: Prompt;
   /** The conversation ended in this turn (the phone hangs up). */
   ended: boolean;
+  /**
+   * The conversation's language tag (its `language` variable, else the bot's), in which the
+   * channel says its own words (keypad menus, button labels) and the phone speaks.
+   */
+  language?: string;
 }

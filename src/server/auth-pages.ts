@@ -9,6 +9,8 @@ export interface AuthPage {
   lines: string[];
   /** The 6-digit code to type in the chat, shown large. */
   code?: string;
+  /** A button that posts to `action` (a URL relative to the page): a mailed link's page confirms only by it. */
+  button?: { label: string; action: string };
 }
 
 export function pageFor(outcome: CallbackOutcome): AuthPage {
@@ -42,9 +44,11 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => escapes[c]!);
 
 /** The whole page; its only style is inline, which the page's Content-Security-Policy allows and nothing else. */
 export function renderPage(page: AuthPage, language = 'en'): string {
-  // One glance tells a good end from a problem: a green tick or an amber mark, beside the title.
-  const ok = page.status < 400;
+  // One glance tells a good end (a green tick) from a problem (an amber mark); a page that asks
+  // for a press (a mailed link's) has neither.
+  const tone = page.status >= 400 ? { color: '#b35c00', mark: '!' } : page.button === undefined ? { color: '#1a7f37', mark: '&#10003;' } : { color: '#0b5cad', mark: undefined };
   const code = page.code === undefined ? '' : `<p class="code" aria-label="Your code">${escape(page.code.replace(/^(\d{3})(\d{3})$/, '$1 $2'))}</p>`;
+  const button = page.button === undefined ? '' : `<form method="post" action="${escape(page.button.action)}"><button type="submit">${escape(page.button.label)}</button></form>`;
   const [first, ...rest] = page.lines;
   return `<!doctype html>
 <html lang="${escape(language)}">
@@ -57,20 +61,22 @@ export function renderPage(page: AuthPage, language = 'en'): string {
 <style>
 *{box-sizing:border-box}
 body{margin:0;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#eef1f4;overflow-wrap:anywhere}
-main{max-width:30rem;margin:1.5rem auto;padding:1.5rem 1.25rem;background:#fff;border:1px solid #d6dbe1;border-top:6px solid ${ok ? '#1a7f37' : '#b35c00'};border-radius:.75rem}
+main{max-width:30rem;margin:1.5rem auto;padding:1.5rem 1.25rem;background:#fff;border:1px solid #d6dbe1;border-top:6px solid ${tone.color};border-radius:.75rem}
 h1{display:flex;gap:.6rem;align-items:flex-start;font-size:1.4rem;line-height:1.3;margin:0 0 1rem}
-.mark{flex:none;width:1.9rem;height:1.9rem;border-radius:50%;color:#fff;background:${ok ? '#1a7f37' : '#b35c00'};font-size:1.15rem;line-height:1.9rem;text-align:center}
+.mark{flex:none;width:1.9rem;height:1.9rem;border-radius:50%;color:#fff;background:${tone.color};font-size:1.15rem;line-height:1.9rem;text-align:center}
 .code{font:700 2.4rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.12em;font-variant-numeric:tabular-nums;background:#f6f8fa;border:2px solid #1b1f24;border-radius:.5rem;padding:.6rem;text-align:center;margin:1rem 0;user-select:all;-webkit-user-select:all}
 p{margin:0 0 1rem}
 p:last-child{margin-bottom:0}
 @media (max-width:24rem){main{margin:0;border-radius:0;border-left:0;border-right:0;min-height:100vh}}
+button{font:inherit;font-weight:700;width:100%;min-height:3rem;margin:.5rem 0 1.5rem;padding:.75rem 1rem;border:0;border-radius:.5rem;color:#fff;background:#0b5cad;cursor:pointer}
+button:focus-visible{outline:3px solid #1b1f24;outline-offset:2px}
 </style>
 </head>
 <body>
 <main>
-<h1><span class="mark" aria-hidden="true">${ok ? '&#10003;' : '!'}</span><span>${escape(page.title)}</span></h1>
+<h1>${tone.mark === undefined ? '' : `<span class="mark" aria-hidden="true">${tone.mark}</span>`}<span>${escape(page.title)}</span></h1>
 ${first === undefined ? '' : `<p>${escape(first)}</p>`}
-${code}
+${code}${button}
 ${rest.map((line) => `<p>${escape(line)}</p>`).join('\n')}
 </main>
 </body>

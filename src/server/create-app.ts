@@ -17,9 +17,13 @@ import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
+import { botWords } from '../runtime/phrasebook.js';
+import { voiceFor } from '../runtime/voices.js';
+import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { authRoutes } from './auth-routes.js';
+import { loggedPath } from './email-routes.js';
 import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -28,7 +32,7 @@ export interface AppOptions {
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
   /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
-  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
+  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'> & Partial<Pick<Settings, 'adminToken'>>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
   metrics: ServerMetrics;
@@ -78,8 +82,12 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
   app.set('trust proxy', false);
+  // Before the request log: admin paths name a user, so those routes log lines of their own.
+  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
   app.use(requestLog(log));
 
+  // The bot's own words in each conversation's language, for what channels say themselves.
+  const words = botWords(engine.bot.settings);
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
@@ -104,7 +112,8 @@ export function createApp(options: AppOptions): Express {
       botId: engine.bot.id,
       voice: {
         language: engine.bot.settings.language,
-        voice: engine.bot.settings.voice,
+        voice: voiceFor(engine.bot.settings),
+        words,
         get path() {
           return voicePath();
         },
@@ -124,6 +133,7 @@ export function createApp(options: AppOptions): Express {
     ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
     deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
     background: (work) => void engine.inFlight.track(work),
+    words,
     log,
   });
   app.use(botFramework.router);
@@ -145,6 +155,7 @@ export function createApp(options: AppOptions): Express {
         send: graphSend,
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
+        words,
         log,
       }),
     );
@@ -158,7 +169,7 @@ export function createApp(options: AppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${loggedPath(req.path)}`)));
   app.use(errorHandler(log));
   return app;
 }
@@ -180,7 +191,7 @@ function requestLog(log: Log): express.RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const fields = { method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(performance.now() - started) };
       if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });

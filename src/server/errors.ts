@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ParleyError, type ErrorCode } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
+import { loggedPath } from './email-routes.js';
 
 const statusOf: Record<ErrorCode, number> = {
   busy: 503,
@@ -34,7 +35,7 @@ export function errorHandler(log: Log): ErrorRequestHandler {
       return;
     }
     const status = statusFor(error);
-    const where = { method: req.method, path: req.path, status };
+    const where = { method: req.method, path: loggedPath(req.path), status };
     if (error instanceof ParleyError) {
       if (status >= 500) log.error({ ...where, code: error.code, err: error }, error.message);
       else log.warn({ ...where, code: error.code }, error.message);

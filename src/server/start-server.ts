@@ -6,6 +6,7 @@ import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { readSettings, type Settings } from '../config.js';
 import { createEngine } from '../create-engine.js';
+import { smtpMailer } from '../effects/mailer.js';
 import type { Log } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { createApp, type AppOptions } from './create-app.js';
@@ -40,7 +41,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const settings = readSettings(env);
   const log = createLogger(settings.logLevel, options.logDestination);
 
-  const { bot, problems } = await loadBotFile(options.botFile);
+  const { bot, problems } = await loadBotFile(options.botFile, { canMail: settings.smtpUrl !== undefined });
   for (const problem of problems) log.warn({ file: problem.file, line: problem.line }, formatProblem(problem));
   if (bot === undefined) {
     throw new Error(`${options.botFile}: the bot has errors, the server does not start:\n${problems.map(formatProblem).join('\n')}`);
@@ -61,6 +62,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     allowPrivateNetworks: allowPrivate,
     ...(opened.cipher && { cipher: opened.cipher }),
+    ...(settings.smtpUrl && { mailer: smtpMailer(settings.smtpUrl) }),
   });
 
   const graceMs = settings.shutdownGraceSeconds * 1000;

@@ -5,7 +5,7 @@ import type { Session, Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
 import { keyedDigits } from '../runtime/answers.js';
 import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
-import { phrases } from '../runtime/phrases.js';
+import { waitPhrase } from '../runtime/phrasebook.js';
 
 type AuthWait = Extract<Wait, { kind: 'auth' }>;
 
@@ -56,7 +56,7 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
     const typed = event.input.text.trim();
     const value = definition.validation === 'number' ? keyedDigits(typed) : typed;
     if (value === undefined || value === '') {
-      if (definition.validation === 'number') draft.say({ text: phrases.digitsOnly });
+      if (definition.validation === 'number') draft.say({ text: draft.phrase('digitsOnly') });
       return ask(draft, wait);
     }
     const last = wait.ask === definition.questions.length - 1;
@@ -92,17 +92,18 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
       return ways.signedIn();
     }
     if (result.reason === 'throttled') {
-      draft.say({ text: phrases.signInThrottled(result.retryAfterSeconds ?? 60) });
+      const pause = waitPhrase(result.retryAfterSeconds ?? 60);
+      draft.say({ text: draft.phrase(pause.name, pause.params) });
       return failureWay(ways.failure);
     }
     const tries = wait.tries + 1;
     if (tries >= definition.maxAttempts) {
       // The author's failure way speaks for itself: the built-in words only when there is none.
-      if (ways.failure === undefined) draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.signInGaveUp });
+      if (ways.failure === undefined) draft.say({ text: draft.phrase(result.reason === 'unavailable' ? 'serviceFailed' : 'signInGaveUp') });
       return failureWay(ways.failure);
     }
-    const invalid = definition.invalidMessage === undefined ? phrases.signInRefused : draft.text(definition.invalidMessage);
-    draft.say({ text: result.reason === 'unavailable' ? phrases.signInUnavailable : invalid });
+    const invalid = definition.invalidMessage === undefined ? draft.phrase('signInRefused') : draft.text(definition.invalidMessage);
+    draft.say({ text: result.reason === 'unavailable' ? draft.phrase('signInUnavailable') : invalid });
     return askFirst(wait.token, draft, tries);
   }
 

@@ -258,7 +258,7 @@ function shown(posted: Posted): Posted {
 }
 
 const runsPerRoute = 60;
-const routeNames = ['Twilio SMS', 'Twilio voice', 'Bot Framework (Emulator)', 'Bot Framework (credentials)', 'Meta', 'health', 'metrics', 'an unknown path'];
+const routeNames = ['Twilio SMS', 'Twilio voice', 'Bot Framework (Emulator)', 'Bot Framework (credentials)', 'Meta', 'health', 'metrics', 'a mailed sign-in link', 'an unknown path'];
 
 describe('generated webhook bodies', () => {
   it.each(routeNames)(

@@ -13,8 +13,8 @@ interface TemplateSite {
   text: string;
   /** Shown or spoken to the user (or kept in a variable that could be). */
   visible: boolean;
-  /** Names this string alone may use: `{link}` in a linkText, put in when the link is sent. */
-  own?: string[];
+  /** Names known at this site only: `{link}` in a link's text, `{code}` and `{email}` in an email sign-in's confirm call. */
+  local?: readonly string[];
 }
 
 const userNames = ['user.id', 'user.channel', 'user.phone'];
@@ -44,8 +44,8 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
             at,
           ),
         );
-      } else if (!known.has(p.name) && !(site.own ?? []).includes(p.name)) {
-        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known), at));
+      } else if (!known.has(p.name) && site.local?.includes(p.name) !== true) {
+        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known, site.local), at));
       }
     }
   }
@@ -96,7 +96,7 @@ function knownNames(bot: Bot): KnownNames {
   };
 }
 
-function unknownPlaceholder(name: string, written: string, known: KnownNames): string {
+function unknownPlaceholder(name: string, written: string, known: KnownNames, local: readonly string[] = []): string {
   if (name.trim() === '') return `${written} is an empty placeholder: write a name between the braces, or {{ and }} for literal braces`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
     const trimmed = name.trim();
@@ -116,7 +116,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   }
   if (head === 'user') return `${written} is not something the bot knows about the user: use {user.id}, {user.channel} or {user.phone}`;
   // Built-in names only when they look meant, so the list stays about the bot's own variables.
-  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames]);
+  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames, ...local]);
   const near = [...(builtIn ? [builtIn] : []), ...closestNames(name, known.variables, 3)];
   const use = near.length > 0 ? `use ${orList(near.map((n) => `{${n}}`))}, or ` : '';
   return `${written} names nothing this bot knows: ${use}save "${name}" with a question, a set step or a service call`;
@@ -124,11 +124,11 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
 
 function templateSites(bot: Bot): TemplateSite[] {
   const sites: TemplateSite[] = [];
-  const add = (path: JsonPath, text: string | undefined, visible: boolean, own?: string[]): void => {
-    if (text !== undefined) sites.push({ path, text, visible, ...(own && { own }) });
+  const add = (path: JsonPath, text: string | undefined, visible: boolean, local?: readonly string[]): void => {
+    if (text !== undefined) sites.push({ path, text, visible, ...(local && { local }) });
   };
-  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean): void => {
-    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible);
+  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean, local?: readonly string[]): void => {
+    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible, local);
   };
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
@@ -155,6 +155,17 @@ function templateSites(bot: Bot): TemplateSite[] {
         addRecord([...path, 'headers'], definition.headers, false);
         add([...path, 'linkText'], definition.linkText, true, ['link']);
         break;
+      case 'email': {
+        const confirm = ['code', 'email'];
+        add([...path, 'ask'], definition.ask, true);
+        add([...path, 'sendUrl'], definition.sendUrl, false, ['email']);
+        add([...path, 'confirmUrl'], definition.confirmUrl, false, confirm);
+        addRecord([...path, 'fields'], definition.fields, false, confirm);
+        addRecord([...path, 'headers'], definition.headers, false, confirm);
+        // The mail reaches the user: no token or secret in it.
+        for (const key of ['from', 'subject', 'text'] as const) add([...path, 'mail', key], definition.mail?.[key], true, ['link', 'email']);
+        break;
+      }
     }
   }
 

@@ -14,10 +14,13 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
     if (definition.mode !== 'credentials') {
-      for (const key of ['tokenPath', 'accountPath', 'validPath'] as const) {
-        const written = definition.mode === 'web' ? definition[key] : key === 'validPath' ? definition.validPath : undefined;
-        if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
-      }
+      const paths: Record<string, string | undefined> =
+        definition.mode === 'web'
+          ? { tokenPath: definition.tokenPath, accountPath: definition.accountPath, validPath: definition.validPath }
+          : definition.mode === 'email'
+            ? { tokenPath: definition.tokenPath, errorPath: definition.errorPath, validPath: definition.validPath }
+            : { validPath: definition.validPath };
+      for (const [key, written] of Object.entries(paths)) if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
       continue;
     }
     if (definition.json && definition.tokenPath === undefined) {
@@ -27,6 +30,16 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
           'missing-token-path',
           path,
           `auth token definition "${id}" reads the token from a JSON answer (${why}) but has no "tokenPath": add "tokenPath" (e.g. "token", "data.auth.token" or "$.data.token"), or set "json": false to use the whole answer as the token`,
+          { at: 'key' },
+        ),
+      );
+    }
+    if (!definition.json && definition.validPath !== undefined) {
+      problems.push(
+        source.error(
+          'bad-path',
+          [...path, 'validPath'],
+          `auth token definition "${id}" has "json": false, so its answer is not read as JSON and "validPath" cannot be read: remove "validPath", or remove "json": false and add "tokenPath"`,
           { at: 'key' },
         ),
       );

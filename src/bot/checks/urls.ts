@@ -15,7 +15,9 @@ export function checkUrls(bot: Bot, source: BotSource): Problem[] {
         ? { url: definition.url }
         : definition.mode === 'web'
           ? { beginUrl: definition.beginUrl, endUrl: definition.endUrl }
-          : { issuer: definition.issuer, authorizationUrl: definition.authorizationUrl, tokenUrl: definition.tokenUrl, userinfoUrl: definition.userinfoUrl };
+          : definition.mode === 'email'
+            ? { sendUrl: definition.sendUrl, confirmUrl: definition.confirmUrl }
+            : { issuer: definition.issuer, authorizationUrl: definition.authorizationUrl, tokenUrl: definition.tokenUrl, userinfoUrl: definition.userinfoUrl };
     for (const [key, url] of Object.entries(urls)) if (url !== undefined) sites.push({ path: ['authTokens', id, key], url });
   }
   for (const { step, path } of allSteps(bot)) if (step.type === 'webService') sites.push({ path: [...path, 'url'], url: step.url });

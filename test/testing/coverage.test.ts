@@ -24,7 +24,9 @@ describe('coverage', () => {
     expect(report.problems).toEqual([]);
     expect(report.results.every((r) => r.ok)).toBe(true);
     expect(report.coverage?.map((c) => [c.bot.split('/').at(-1), c.steps.percent, c.branches.percent, c.unreached])).toEqual([
+      ['botize-sign-in.json', 100, 100, []],
       ['demo.json', 100, 100, []],
+      ['email-reviews.json', 100, 100, []],
       ['oauth-demo.json', 100, 100, []],
       ['phone-bank.json', 100, 100, []],
       ['pizza.json', 100, 100, []],

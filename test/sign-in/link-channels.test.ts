@@ -226,8 +226,9 @@ describe('web chat (the Bot Framework’s webchat channel)', () => {
       const client = rawRedis();
       try {
         const tokens = [...(await dumpKeys(client, `${prefix}:t:`)).keys()];
-        expect(tokens).toEqual(expect.arrayContaining([expect.stringContaining(':bank:c:botframework:webchat:conv-a:'), expect.stringContaining(':bank:u:botframework:messenger:fb-user-1')]));
-        expect(tokens.some((key) => key.includes('web-user-1'))).toBe(false);
+        expect(tokens).toEqual(expect.arrayContaining([expect.stringContaining(':bank:c:botframework:web:web-user-1:webchat%3Aconv-a:'), expect.stringContaining(':bank:u:botframework:messenger:fb-user-1')]));
+        // No token of web-user-1's outlives its conversation.
+        expect(tokens.filter((key) => key.includes('web-user-1'))).toEqual([expect.stringContaining(':bank:c:')]);
       } finally {
         await client.quit();
       }

@@ -1,6 +1,6 @@
 // How choices read where a channel has no buttons: a numbered list in text, a keypad menu on
 // the phone. The answer reader accepts the number, the label or the value, so these match it.
-import type { Prompt } from '../src/runtime/turn.js';
+import type { Choice, Prompt } from '../src/runtime/turn.js';
 
 export function numberedList(prompt: Prompt): string {
   if (prompt.choices === undefined || prompt.choices.length === 0) return prompt.text;
@@ -17,4 +17,10 @@ export function keypadMenu(prompt: Prompt): string {
     return needsHint ? `${spoken} Then press the pound key.` : spoken;
   }
   return [spoken, ...prompt.choices.map((c, i) => `Press ${i + 1} for ${c.label}.`)].join(' ');
+}
+
+/** The choices a channel with buttons or quick replies shows: the options, or Yes and No. */
+export function tappableChoices(prompt: Prompt): Choice[] {
+  if (prompt.choices !== undefined) return prompt.choices;
+  return prompt.input === 'yesno' ? [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }] : [];
 }

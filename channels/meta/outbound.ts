@@ -1,7 +1,7 @@
 // A turn's output as Graph API calls: WhatsApp messages (reply buttons for up to 3 choices, a
 // list for up to 10, numbered text beyond) and Messenger messages with quick replies.
-import type { Choice, Prompt, TurnOutput } from '../../src/runtime/turn.js';
-import { numberedList } from '../choices.js';
+import type { Prompt, TurnOutput } from '../../src/runtime/turn.js';
+import { numberedList, tappableChoices } from '../choices.js';
 import type { MetaAddress } from './inbound.js';
 
 export interface GraphCall {
@@ -35,7 +35,7 @@ function whatsappText(to: string, text: string): object {
 }
 
 function whatsappQuestion(to: string, prompt: Prompt): object {
-  const choices = choicesOf(prompt);
+  const choices = tappableChoices(prompt);
   if (choices.length === 0 || choices.length > 10 || prompt.text.length > whatsappInteractiveBody) return whatsappText(to, numberedList(prompt));
   const interactive =
     choices.length <= 3
@@ -53,7 +53,7 @@ function whatsappQuestion(to: string, prompt: Prompt): object {
 }
 
 function messengerQuestion(psid: string, prompt: Prompt): object {
-  const choices = choicesOf(prompt);
+  const choices = tappableChoices(prompt);
   if (choices.length === 0) return messenger(psid, { text: prompt.text });
   if (choices.length > messengerQuickReplies) return messenger(psid, { text: numberedList(prompt) });
   return messenger(psid, {
@@ -64,11 +64,6 @@ function messengerQuestion(psid: string, prompt: Prompt): object {
 
 function messenger(psid: string, message: object): object {
   return { recipient: { id: psid }, messaging_type: 'RESPONSE', message };
-}
-
-function choicesOf(prompt: Prompt): Choice[] {
-  if (prompt.choices !== undefined) return prompt.choices;
-  return prompt.input === 'yesno' ? [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }] : [];
 }
 
 function clip(text: string, max: number): string {

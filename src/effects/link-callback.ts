@@ -20,6 +20,16 @@ type Signed = { ok: true; record: TokenRecord; ttlSeconds: number } | { ok: fals
 
 export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => number): LinkCallbacks {
   return {
+    async refuse(owner) {
+      const hash = await deps.links.newestOf({ bot: bot.id, ...owner });
+      const link = hash === undefined ? undefined : await deps.links.get(hash);
+      if (hash === undefined || link === undefined || link.status !== 'pending') return false;
+      const now = clock();
+      await deps.backOff.failed(failureKey(link.definition, { bot, user: link.user }), now);
+      await deps.links.spend(hash, link, now);
+      deps.metrics.signIn('refused');
+      return true;
+    },
     async complete(query) {
       const { state } = query;
       if (!isStateShaped(state)) return { kind: 'unknown' };

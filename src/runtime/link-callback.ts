@@ -21,4 +21,10 @@ export type CallbackOutcome =
 export interface LinkCallbacks {
   /** Finishes the sign-in the callback's `state` names; never throws for anything the query holds. */
   complete(query: Record<string, string>): Promise<CallbackOutcome>;
+  /**
+   * The service refused the sign-in of the conversation's newest link for `definition` (what a
+   * refused callback does, for conversation tests that play one): the link is spent and the
+   * refusal counts for back-off. False when no link was pending.
+   */
+  refuse(owner: { definition: string; user: User; conversation: string }): Promise<boolean>;
 }

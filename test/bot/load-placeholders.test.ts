@@ -108,3 +108,20 @@ describe('placeholders in templates', () => {
     expect(problem.message).toMatch(/write "\{\{" for a literal brace/);
   });
 });
+
+describe('linkText', () => {
+  it('knows {link}, and checks the rest of the text like any other', () => {
+    const bot = (linkText: string) =>
+      JSON.stringify({
+        format: 1,
+        id: 'links',
+        name: 'Links',
+        start: 'main',
+        authTokens: { sso: { mode: 'oauth', issuer: 'https://id.example.com', clientId: 'parley', linkText } },
+        scripts: { main: { steps: [{ type: 'authToken', token: 'sso' }, { type: 'end', text: 'Hello {account}.' }] } },
+      });
+    expect(loadBotText(bot('Sign in here: {link}'), 'links.json').problems).toEqual([]);
+    const wrong = loadBotText(bot('Sign in, {nmae}: {link}'), 'links.json').problems;
+    expect(wrong.map((p) => p.message).join('\n')).toMatch(/\{nmae\} names nothing/);
+  });
+});

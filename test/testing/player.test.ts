@@ -198,7 +198,6 @@ describe('secrets and tokens in a test', () => {
 });
 
 describe('a sign-in by link in a test', () => {
-  // Built by the schema alone: the loader's placeholder check refuses {link} in linkText (left to the link modes' owner).
   const portal = botOf({
     format: 1,
     id: 'portal',
@@ -239,10 +238,27 @@ describe('a sign-in by link in a test', () => {
     expect(result!.failure).toMatchObject({ line: lineOf(text, '"signIn"').line, got: '"Once you have signed in there, we will carry on here."' });
   });
 
-  it('says a refused sign-in by link cannot be played yet, at the turn', async () => {
-    const text = testFile([...waiting, { signIn: 'refused' }], { services });
+  it('plays a refused sign-in: the link is spent, "again" sends a new one, which then works', async () => {
+    const text = testFile(
+      [
+        ...waiting,
+        { signIn: 'refused' },
+        { user: 'again' },
+        { bot: 'Sign in: https://portal.example.com/login?t=1' },
+        { bot: 'Once you have signed in there, we will carry on here.' },
+        { signIn: { token: 't-9', account: 'ada@example.com' } },
+        { bot: 'Hi Ada (ada@example.com).' },
+      ],
+      { services },
+    );
     const [result] = await playText(text, portal);
-    expect(result!.failure?.message).toMatch(/^"signIn": "refused" needs the link modes' refusal, which tests cannot play yet/);
+    expect(result!.failure).toBeUndefined();
+  });
+
+  it('fails a refused sign-in when no link is waiting', async () => {
+    const text = testFile([{ user: 'hi' }, { bot: { contains: 'Sign in' } }, { bot: { contains: 'carry on' } }, { signIn: 'refused' }, { signIn: 'refused' }], { services });
+    const [result] = await playText(text, portal);
+    expect(result!.failure).toMatchObject({ message: 'no sign-in link of this conversation is waiting' });
   });
 });
 

@@ -145,13 +145,15 @@ function templateSites(bot: Bot): TemplateSite[] {
       case 'oauth':
         for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
         addRecord([...path, 'params'], definition.params, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        // {link} is the link itself, the one placeholder only linkText has.
+        add([...path, 'linkText'], definition.linkText.split('{link}').join(''), true);
         break;
       case 'web':
         add([...path, 'beginUrl'], definition.beginUrl, false);
         add([...path, 'endUrl'], definition.endUrl, false);
         addRecord([...path, 'headers'], definition.headers, false);
-        add([...path, 'linkText'], definition.linkText, true);
+        // {link} is the link itself, the one placeholder only linkText has.
+        add([...path, 'linkText'], definition.linkText.split('{link}').join(''), true);
         break;
     }
   }

@@ -188,7 +188,7 @@ function studioApp(workbench: Workbench, options: AppOptions): express.Express {
     next();
   });
   api.use(express.json({ limit: '16kb' }));
-  api.post('/api/message', async (req, res) => {
+  api.post('/message', async (req, res) => {
     const { text, choice } = (req.body ?? {}) as { text?: unknown; choice?: unknown };
     if (typeof text !== 'string' || text.length > maxMessageLength || (choice !== undefined && typeof choice !== 'string')) {
       res.status(400).json({ error: `"text" is the message, at most ${maxMessageLength} characters; "choice", if any, a choice's value` });
@@ -197,7 +197,7 @@ function studioApp(workbench: Workbench, options: AppOptions): express.Express {
     await workbench.send(text, choice as string | undefined);
     res.status(204).end();
   });
-  api.post('/api/channel', async (req, res) => {
+  api.post('/channel', async (req, res) => {
     const { channel } = (req.body ?? {}) as { channel?: unknown };
     if (typeof channel !== 'string' || !(channelIds as readonly string[]).includes(channel)) {
       res.status(400).json({ error: `"channel" is one of ${channelIds.join(', ')}` });
@@ -206,7 +206,7 @@ function studioApp(workbench: Workbench, options: AppOptions): express.Express {
     await workbench.setChannel(channel as ChannelId);
     res.status(204).end();
   });
-  api.post('/api/services', async (req, res) => {
+  api.post('/services', async (req, res) => {
     const { id } = (req.body ?? {}) as { id?: unknown };
     if (typeof id !== 'string') {
       res.status(400).json({ error: '"id" names one of the services offered' });
@@ -215,16 +215,16 @@ function studioApp(workbench: Workbench, options: AppOptions): express.Express {
     await workbench.setServices(id);
     res.status(204).end();
   });
-  api.post('/api/restart', async (req, res) => {
+  api.post('/restart', async (req, res) => {
     const { newUser } = (req.body ?? {}) as { newUser?: unknown };
     await workbench.restart(newUser === true);
     res.status(204).end();
   });
-  api.post('/api/call', async (_req, res) => {
+  api.post('/call', async (_req, res) => {
     await workbench.call();
     res.status(204).end();
   });
-  app.use(api);
+  app.use('/api', api);
 
   // Sign-in links come back here, as they do to the server: the same routes, on the engine of
   // the version now running (a reload gives a new one).

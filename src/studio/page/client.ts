@@ -209,8 +209,9 @@ export const clientScript = String.raw`
       tr.appendChild(make('td', new Date(c.at).toLocaleTimeString([], { hour12: false })));
       var call = make('td');
       call.appendChild(make('span', c.method + ' ' + c.url));
+      call.appendChild(document.createTextNode(' '));
       call.appendChild(make('span', c.subject, 'subject'));
-      if (c.why) call.appendChild(make('span', c.why + '. ' + (c.way || ''), 'why'));
+      if (c.why) { call.appendChild(document.createTextNode(' ')); call.appendChild(make('span', c.why + '. ' + (c.way || ''), 'why')); }
       tr.appendChild(call);
       tr.appendChild(make('td', String(c.outcome), c.ok ? 'call-ok' : 'call-bad'));
       tr.appendChild(make('td', c.ms + ' ms'));

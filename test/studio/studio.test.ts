@@ -140,11 +140,14 @@ describe('parley studio in Chromium', { timeout: 60_000 }, () => {
     // The box hides what is typed for a secret answer; the sign-in's progress shows without it.
     expect(await hidesTyping(page)).toBe(true);
     await page.getByText('username: ada').waitFor();
-    await page.setViewportSize({ width: 360, height: 780 });
-    await page.screenshot({ path: join(shots, 'studio-360.png'), fullPage: true });
-    await page.setViewportSize({ width: 1440, height: 900 });
+    // A phone-sized page on the same studio shows the same conversation, and fits its width.
+    const narrow = await open(s.url, 360, 780);
+    await narrow.page.getByText('username: ada').waitFor();
+    expect(await log(narrow.page).locator('[data-from="bot"]').last().textContent()).toBe('And your password?');
+    expect(await narrow.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await narrow.page.screenshot({ path: join(shots, 'studio-360.png'), fullPage: true });
+    await narrow.page.close();
 
-    await message(page).focus();
     await type(page, 'lovelace');
     await botSays(page, 'Hi Ada Lovelace, your balance is 1234.56 USD.');
     await currentStep(page, undefined);

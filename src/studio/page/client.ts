@@ -380,6 +380,11 @@ export const clientScript = String.raw`
 
   render(JSON.parse($('initial-state').textContent));
   autoFit();
+  var resizing = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(autoFit, 100);
+  });
   el.message.focus();
   var events = new EventSource('/api/events');
   events.onmessage = function (event) { render(JSON.parse(event.data)); };

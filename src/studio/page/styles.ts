@@ -21,7 +21,7 @@ header.top code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;c
 .controls button:hover{background:#475569}
 .banner{margin:0;padding:.5rem 1rem;background:#fdecea;color:#7a1712;border-bottom:1px solid #f5c2bd}
 .banner.note{background:#fff7e0;color:#5c4100;border-color:#f1dca4}
-main{flex:1 1 0;min-height:0;display:grid;gap:.75rem;padding:.75rem;grid-template-columns:minmax(300px,400px) minmax(0,1fr) minmax(280px,360px);grid-template-areas:"chat flow state";grid-template-rows:minmax(0,1fr)}
+main{flex:1 1 0;min-height:0;display:grid;gap:.75rem;padding:.75rem;grid-template-columns:minmax(300px,390px) minmax(0,1fr) minmax(280px,400px);grid-template-areas:"chat flow state";grid-template-rows:minmax(0,1fr)}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;min-width:0;min-height:0;display:flex;flex-direction:column}
 .panel h2{font-size:.95rem;margin:0}
 .head{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .6rem;padding:.55rem .8rem;border-bottom:1px solid var(--line)}

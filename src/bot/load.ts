@@ -48,7 +48,8 @@ export async function loadBotFile(path: string): Promise<LoadResult> {
   return loadBotText(text, path);
 }
 
-function readFailure(error: unknown): string {
+/** Why a bot file could not be read, in words an author can act on. */
+export function readFailure(error: unknown): string {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   switch (code) {
     case 'ENOENT':

@@ -12,7 +12,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Bot } from '../bot/bot.js';
 import type { BotSource } from '../bot/bot-source.js';
 import { parseBotJson } from '../bot/json-syntax.js';
-import { loadBotText } from '../bot/load.js';
+import { loadBotText, readFailure } from '../bot/load.js';
 import type { Problem } from '../bot/problems.js';
 
 /** A version of the bot that loaded. */
@@ -78,7 +78,7 @@ export class BotFile {
     } catch (error) {
       // Between an editor's delete and its rename the file is briefly not there: the next event reads it.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && this.#state.good !== undefined) return undefined;
-      const problem: Problem = { severity: 'error', file: this.path, line: 1, column: 1, pointer: '', message: `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the path`, code: 'read-error' };
+      const problem: Problem = { severity: 'error', file: this.path, line: 1, column: 1, pointer: '', message: readFailure(error), code: 'read-error' };
       return this.#tell({ kind: 'refused', state: { ...this.#state, problems: [problem] } });
     }
     if (text === this.#lastRead) return undefined;

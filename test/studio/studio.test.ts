@@ -7,6 +7,7 @@
 //
 // Screenshots go to a temporary folder; with PARLEY_SCREENSHOTS=docs they replace
 // docs/studio-desktop.png and docs/studio-360.png.
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { startDemoServices, type DemoServices } from '../../src/demo/demo-servic
 import { startStudio, type RunningStudio, type StudioOptions } from '../../src/studio/start-studio.js';
 import { launchBrowser } from '../support/browser.js';
 import { startStandIn } from '../support/stand-in-service.js';
+import { stopChild } from '../support/stop-child.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const shots = process.env.PARLEY_SCREENSHOTS === 'docs' ? join(root, 'docs') : mkdtempSync(join(tmpdir(), 'parley-studio-shots-'));
@@ -391,5 +393,58 @@ describe('parley studio answers only its own page', () => {
     expect(await raw(`${s.url}/api/message`, { method: 'POST', body: '{"text": 5}', headers: { 'content-type': 'application/json' } })).toBe(400);
     expect(await raw(`${s.url}/api/message`, { ...post, headers: { 'content-type': 'application/json', origin: s.url } })).toBe(204);
     expect(await stateText(s)).toContain('Welcome to ACME Bank.');
+  });
+});
+
+describe('parley studio without a page', { timeout: 60_000 }, () => {
+  async function until<T>(read: () => T | undefined, what: string): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const value = read();
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`never: ${what}`);
+  }
+
+  it('starts the conversation over when a reload leaves its step waiting for something else, and says why', async () => {
+    const bot = copyOf('demo');
+    const good = readFileSync(bot, 'utf8');
+    const s = await studio({ botPath: bot });
+    await s.workbench.send('hi');
+    await s.workbench.send('ada');
+    expect(s.workbench.snapshot().at?.step).toBe('main#1');
+    // The sign-in step has no id, and a message now stands at its position.
+    writeFileSync(bot, good.replace('{ "type": "message", "text": "Welcome to ACME Bank." },', '{ "type": "message", "text": "Welcome to ACME Bank." },\n        { "type": "message", "text": "Good morning." },'));
+    const note = await until(() => s.workbench.snapshot().transcript.find((entry) => entry.from === 'note' && entry.text.includes('starts over'))?.text, 'the note');
+    expect(note).toBe(`Reloaded ${bot}: the step at main#1 no longer waits for what the conversation waits for, so the conversation starts over.`);
+    expect(s.workbench.snapshot().at).toBeUndefined();
+    expect(s.workbench.snapshot().prompt).toBeUndefined();
+    // The next message is a new conversation on the new version.
+    await s.workbench.send('hi');
+    expect(s.workbench.snapshot().transcript.filter((entry) => entry.from === 'bot').slice(-3).map((entry) => entry.text)).toEqual(['Welcome to ACME Bank.', 'Good morning.', 'What is your username?']);
+    expect(s.workbench.snapshot().at?.step).toBe('main#2');
+  });
+
+  it('runs from the command line, and says what is wrong with a file it cannot read', async () => {
+    const missing = spawn(process.execPath, [join(root, 'bin', 'parley.js'), 'studio', 'no-such-bot.json', '--port', '0'], { cwd: root });
+    let stderr = '';
+    missing.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => missing.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('no-such-bot.json:1:1: there is no such file: check the path');
+    expect(stderr).not.toMatch(/\n\s+at /);
+
+    const child = spawn(process.execPath, [join(root, 'bin', 'parley.js'), 'studio', copyOf('demo'), '--port', '0', '--quiet'], { cwd: root });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const url = await until(() => /Parley Studio: (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout)?.[1], 'the address printed');
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await page.text()).toContain('aria-label="Flow"');
+    } finally {
+      await stopChild(child);
+    }
   });
 });

@@ -60,6 +60,8 @@ export class Workbench {
   readonly #listeners = new Set<() => void>();
   readonly #svgs = new Map<number, string>();
   #engine: Engine | undefined;
+  /** The version the engine and the page run: the file's last good one once its flow is laid out. */
+  #applied: GoodVersion | undefined;
   #servicesChosen = realServices.id;
   #outbound: Outbound;
 
@@ -110,7 +112,7 @@ export class Workbench {
 
   /** The file's text: as last saved (`current`), or of the version the graph shows (`good`). */
   text(which: 'current' | 'good'): string {
-    return which === 'good' ? (this.#file.state.good?.source.text ?? '') : this.#file.state.text;
+    return which === 'good' ? (this.#applied?.source.text ?? '') : this.#file.state.text;
   }
 
   // --- what the page asks for -------------------------------------------------------------
@@ -121,6 +123,7 @@ export class Workbench {
       const engine = this.#engine;
       if (engine === undefined) {
         this.#note('The bot file does not load yet: fix the problems listed under Problems and save it.');
+        this.#emit();
         return;
       }
       if (this.#channel === 'phone' && !this.#callOpen) await this.#dial(engine, true);
@@ -180,7 +183,7 @@ export class Workbench {
 
   snapshot(): Snapshot {
     const state = this.#file.state;
-    const good = state.good;
+    const good = this.#applied;
     const at = this.#session?.at;
     let where: Where | undefined;
     if (at !== undefined && good !== undefined && this.#session?.ended !== true) {
@@ -190,7 +193,7 @@ export class Workbench {
     const masked = [...this.#masked];
     return {
       bot: good === undefined ? undefined : { name: good.bot.name, file: this.#file.path, path: resolve(this.#file.path), version: good.version },
-      refused: good === undefined || state.problems.some((p) => p.severity === 'error'),
+      refused: state.good === undefined || state.problems.some((p) => p.severity === 'error'),
       problems: problemsView(state.problems),
       notes: this.#services.notes,
       channel: this.#channel,
@@ -323,6 +326,7 @@ export class Workbench {
   #rebuildEngine(): void {
     const good = this.#file.state.good;
     if (good === undefined) return;
+    this.#applied = good;
     const { bot } = good;
     const testSecrets = this.#services.secrets(this.#servicesChosen);
     for (const value of Object.values(testSecrets)) this.#masked.add(value);

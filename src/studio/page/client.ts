@@ -249,7 +249,10 @@ export const clientScript = String.raw`
       autoFit();
       decorateFlow();
       markFlow(state, true);
-    }).catch(function () { /* the next snapshot asks again */ });
+    }).catch(function () {
+      // Not laid out yet: the next snapshot asks again.
+      if (version === wantedVersion) wantedVersion = shownVersion;
+    });
   }
 
   /** A flow a little wider than its panel is shown whole; a much wider one keeps its size, to scroll. */

@@ -58,6 +58,7 @@ main{flex:1 1 0;min-height:0;display:grid;gap:.75rem;padding:.75rem;grid-templat
 #keypad button:active{background:#e2e8f0}
 #flow{flex:1;overflow:auto;background:#fff;border-radius:0 0 10px 10px;min-height:0}
 #flow svg{display:block}
+#flow:empty::before{content:"The flow shows here once the file loads.";display:block;padding:1rem;color:var(--muted)}
 #flow.fit svg{width:100%;height:auto}
 #flow [data-step]{cursor:pointer}
 #flow [data-step]:focus{outline:none}

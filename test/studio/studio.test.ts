@@ -425,6 +425,19 @@ describe('parley studio without a page', { timeout: 60_000 }, () => {
     expect(s.workbench.snapshot().at?.step).toBe('main#2');
   });
 
+  it('lists calls with the tokens in their URLs masked, and keeps tokens and passwords out of everything it sends the page', async () => {
+    const bot = copyOf('demo');
+    writeFileSync(bot, readFileSync(bot, 'utf8').replace(`"url": "http://127.0.0.1:${demo.port}/balance",`, `"url": "http://127.0.0.1:${demo.port}/balance?access={authtoken}",`));
+    const s = await studio({ botPath: bot });
+    for (const text of ['hi', 'ada', 'lovelace']) await s.workbench.send(text);
+    const { calls, transcript } = s.workbench.snapshot();
+    expect(transcript.at(-2)?.text).toBe('Hi Ada Lovelace, your balance is 1234.56 USD.');
+    expect(calls.map((call) => `${call.method} ${call.url} ${call.outcome}`)).toEqual([`POST http://127.0.0.1:${demo.port}/login 200`, `GET http://127.0.0.1:${demo.port}/balance?access=*** 200`]);
+    const sent = await stateText(s);
+    expect(sent).not.toMatch(/demo_[0-9a-f]{24}/);
+    expect(sent).not.toContain('lovelace');
+  });
+
   it('runs from the command line, and says what is wrong with a file it cannot read', async () => {
     const missing = spawn(process.execPath, [join(root, 'bin', 'parley.js'), 'studio', 'no-such-bot.json', '--port', '0'], { cwd: root });
     let stderr = '';

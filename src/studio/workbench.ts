@@ -289,7 +289,9 @@ export class Workbench {
         this.#callOpen = false;
         this.#note('The call ended. Call again, or type or key anything to call again.');
       } else this.#note('The conversation ended: the next message starts a new one.');
-    } else if (prompt !== undefined) {
+    } else if (prompt === undefined) {
+      this.#prompt = undefined;
+    } else {
       this.#prompt = {
         ...(buttons.length > 0 && { buttons }),
         secret: prompt.secret,

@@ -43,7 +43,7 @@ describe('parley test', () => {
     expect(result.stdout).toContain('  scripts/demo.json: steps 8/8 (100%), ways out 4/4 (100%)\n');
     expect(result.stdout).toContain('  scripts/phone-bank.json: steps 19/19 (100%), ways out 11/11 (100%)\n');
     expect(result.stdout).toContain('  scripts/pizza.json: steps 16/16 (100%), ways out 10/10 (100%)\n');
-    expect(result.stdout).toMatch(/\n15 tests: 15 passed, 0 failed\n$/);
+    expect(result.stdout).toMatch(/\n\d+ tests: (\d+) passed, 0 failed\n$/);
   });
 
   it('exits 1 when a test fails, with one line per test and the first difference at FILE:LINE:COL', { timeout: 90_000 }, async () => {

@@ -62,7 +62,8 @@ export async function loadBotFile(path: string, options: LoadOptions = {}): Prom
   return loadBotText(text, path, options);
 }
 
-function readFailure(error: unknown): string {
+/** Why a bot file could not be read, in words an author can act on. */
+export function readFailure(error: unknown): string {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   switch (code) {
     case 'ENOENT':

@@ -2,6 +2,7 @@
 // with its tokens and secret answers masked, status or error, time) and, when one fails, why
 // and which way the bot goes next. The server's log says less on purpose; the console is the
 // author's own terminal, where "Sorry, I couldn't check your details" needs its reason.
+// `observeCalls` describes each call; the console writes it as lines, the studio lists it.
 import type { Bot } from '../bot/bot.js';
 import type { HttpResult } from '../http/client.js';
 import { maskValues, type Outbound, type OutboundPurpose } from '../http/outbound.js';
@@ -15,20 +16,72 @@ export interface CallLogOptions {
   write: (text: string) => void;
 }
 
+/** One call as the author is shown it: every text already masked. */
+export interface ObservedCall {
+  /** When it was sent (epoch ms). */
+  at: number;
+  method: string;
+  /** The URL with the tokens, secret answers and `{secret.*}` values it holds masked. */
+  url: string;
+  /** The HTTP status, or the client's error (timeout, blocked-address, …). */
+  outcome: number | string;
+  /** A 2xx answer. */
+  ok: boolean;
+  ms: number;
+  /** What it was for: `sign-in "DEF"` or `webService step SCRIPT#INDEX`. */
+  subject: string;
+  /** Why it failed, and which way the conversation goes next; absent when it did not fail. */
+  why?: string;
+  way?: string;
+}
+
+export interface ObserveOptions {
+  bot: Bot;
+  allowPrivate: boolean;
+  /** Told each call once it has its answer. */
+  record: (call: ObservedCall, purpose: OutboundPurpose) => void;
+}
+
+/** `outbound`, with each call described (masked) to `record`: the console's log and the studio's list. */
+export function observeCalls(outbound: Outbound, options: ObserveOptions): Outbound {
+  return async (request, purpose) => {
+    const at = Date.now();
+    const started = performance.now();
+    const result = await outbound(request, purpose);
+    const ms = Math.round(performance.now() - started);
+    const mask = (text: string) => maskValues(text, purpose.masked);
+    const call: ObservedCall = {
+      at,
+      method: request.method,
+      url: mask(request.url),
+      outcome: result.ok ? result.status : result.error,
+      ok: result.ok && result.status >= 200 && result.status < 300,
+      ms,
+      subject: mask(subject(purpose)),
+    };
+    const why = await reason(result, purpose, options.allowPrivate);
+    if (why !== undefined) {
+      call.why = mask(why);
+      call.way = mask(way(result, purpose, options.bot));
+    }
+    options.record(call, purpose);
+    return result;
+  };
+}
+
 const indent = '      ';
 
 /** `outbound`, with each call and the reason for each failure written out. */
 export function callLog(outbound: Outbound, options: CallLogOptions): Outbound {
-  return async (request, purpose) => {
-    const started = performance.now();
-    const result = await outbound(request, purpose);
-    const ms = Math.round(performance.now() - started);
-    const lines = [`call  ${request.method} ${request.url} → ${result.ok ? result.status : result.error}, ${ms} ms (${subject(purpose)})`];
-    const why = await reason(result, purpose, options.allowPrivate);
-    if (why !== undefined) lines.push(`${indent}${why}`, `${indent}${way(result, purpose, options.bot)}`);
-    options.write(`${lines.map((line) => maskValues(line, purpose.masked)).join('\n')}\n`);
-    return result;
-  };
+  return observeCalls(outbound, {
+    bot: options.bot,
+    allowPrivate: options.allowPrivate,
+    record: (call) => {
+      const lines = [`call  ${call.method} ${call.url} → ${call.outcome}, ${call.ms} ms (${call.subject})`];
+      if (call.why !== undefined) lines.push(`${indent}${call.why}`, `${indent}${call.way ?? ''}`);
+      options.write(`${lines.join('\n')}\n`);
+    },
+  });
 }
 
 function subject(purpose: OutboundPurpose): string {

@@ -1,4 +1,4 @@
-// The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
+// The one executable: chat, serve, validate, schema, test, graph, studio, admin and the demo (shared/spec/server.md).
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
@@ -95,6 +95,20 @@ program
     const bot = await loadOrExit(botPath);
     const { graph } = await import('./graph.js');
     process.stdout.write(await graph(bot, options.format));
+  });
+
+program
+  .command('studio')
+  .description('the authoring page in the browser: chat as any channel, watch the flow and the state, reload on save')
+  .argument('<bot>', 'the bot file')
+  .option('--port <port>', 'the port on 127.0.0.1 (default 4000; 0: any free port)', parsePort)
+  .option('--tests <dir>', 'offer the stand-ins of the conversation tests in DIR that play this bot, instead of the real services')
+  .option('--channel <channel>', `the channel to start on: one of ${channelIds.join(', ')}`, parseChannel)
+  .option('--demo-services', 'start the demo auth service and API on 127.0.0.1:4010 (the example bots call them)')
+  .option('--quiet', 'do not also write the calls and warnings on standard error')
+  .action(async (botPath: string, options: { port?: number; tests?: string; channel?: ChannelId; demoServices?: boolean; quiet?: boolean }) => {
+    const { studio } = await import('./studio.js');
+    await studio(botPath, options);
   });
 
 program

@@ -54,7 +54,7 @@ export async function saveToken(deps: Pick<EffectDeps, 'store' | 'sealer'>, turn
 }
 
 /** The accounts cached for this user, oldest first; those whose token expired are left out (and dropped from the list). */
-export async function cachedAccounts(deps: EffectDeps, turn: TurnKeys, id: string, definition: AuthTokenDefinition): Promise<string[]> {
+export async function cachedAccounts(deps: Pick<EffectDeps, 'store' | 'sealer'>, turn: TurnKeys, id: string, definition: AuthTokenDefinition): Promise<string[]> {
   const base = tokenKey(id, definition, turn);
   if (!several(definition)) {
     const record = await deps.store.tokens.get(base);

@@ -45,7 +45,7 @@ describe('parley test', () => {
     expect(result.stdout).toContain('  scripts/pizza.json: steps 16/16 (100%), ways out 10/10 (100%)\n');
     expect(result.stdout).toContain('  scripts/oauth-demo.json: steps 8/8 (100%), ways out 4/4 (100%)\n');
     expect(result.stdout).toContain('  scripts/web-sign-in.json: steps 8/8 (100%), ways out 4/4 (100%)\n');
-    expect(result.stdout).toMatch(/\n31 tests: 31 passed, 0 failed\n$/);
+    expect(result.stdout).toMatch(/\n\d+ tests: (\d+) passed, 0 failed\n$/);
   });
 
   it('exits 1 when a test fails, with one line per test and the first difference at FILE:LINE:COL', { timeout: 90_000 }, async () => {

@@ -15,7 +15,7 @@ import { launchBrowser } from '../support/browser.js';
 import { loadedBot } from '../support/test-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const examples = ['demo', 'phone-bank', 'pizza'] as const;
+const examples = ['demo', 'phone-bank', 'pizza', 'botize-sign-in', 'email-reviews', 'oauth-demo', 'web-sign-in'] as const;
 
 async function example(name: string): Promise<Bot> {
   const { bot } = await loadBotFile(join(root, 'scripts', `${name}.json`));

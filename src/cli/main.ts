@@ -1,13 +1,13 @@
 // The one executable: chat, serve, validate, schema and the demo (shared/spec/server.md).
+// Each command loads what it needs when it runs (`import()` in its action): `validate` starts
+// without the server, the SDKs or the console.
 import { Command, InvalidArgumentError } from 'commander';
-import { botJsonSchema } from '../bot/json-schema.js';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
 import { readSettings } from '../config.js';
 import { botPaths } from './bot-paths.js';
-import { chat } from './chat.js';
-import { demo, demoBotPath } from './demo.js';
+import { demoBotPath } from './demo-bot-path.js';
 import { loadOrExit } from './load-or-exit.js';
 
 // A reader that stops early (`parley chat … | head -1`) closes our standard output: that ends
@@ -30,6 +30,7 @@ program
   .option('--demo-services', `start the demo auth service and API on 127.0.0.1:4010 (the example bots call them) and let calls reach loopback`)
   .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean }) => {
     const bot = await loadOrExit(botPath);
+    const { chat } = await import('./chat.js');
     await chat(bot, options);
   });
 
@@ -66,7 +67,8 @@ program
 program
   .command('schema')
   .description('print the JSON Schema of bot files (for editors, through "$schema")')
-  .action(() => {
+  .action(async () => {
+    const { botJsonSchema } = await import('../bot/json-schema.js');
     process.stdout.write(`${JSON.stringify(botJsonSchema(), null, 2)}\n`);
   });
 
@@ -74,6 +76,7 @@ program
   .command('demo')
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
+    const { demo } = await import('./demo.js');
     await demo();
   });
 

@@ -2,7 +2,6 @@
 // `run` that is runTurn on this engine, timed for /metrics; they never see the engine itself.
 import express, { type Express } from 'express';
 import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
-import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
 import { twilioSender } from '../../channels/twilio-sms/outbound.js';
@@ -17,6 +16,7 @@ import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
+import { lazyRoutes } from './lazy-routes.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -108,20 +108,26 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  app.use(
-    botFrameworkRoutes({
-      run,
-      appId: settings.botFramework.appId,
-      botbuilderSettings: settings.botFramework.options,
-      deadlineMs: options.deadlineMs ?? 12_000,
-      emulator: settings.botFramework.emulator,
-      ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
-      ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
-      deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
-      background: (work) => void engine.inFlight.track(work),
-      log,
-    }),
-  );
+  // botbuilder is loaded only for a server that takes Bot Framework activities.
+  if (settings.botFramework.appId !== undefined || settings.botFramework.emulator) {
+    app.use(
+      lazyRoutes(async () => {
+        const { botFrameworkRoutes } = await import('../../channels/bot-framework/webhook.js');
+        return botFrameworkRoutes({
+          run,
+          appId: settings.botFramework.appId,
+          botbuilderSettings: settings.botFramework.options,
+          deadlineMs: options.deadlineMs ?? 12_000,
+          emulator: settings.botFramework.emulator,
+          ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+          ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
+          deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
+          background: (work) => void engine.inFlight.track(work),
+          log,
+        });
+      }),
+    );
+  }
 
   const { appSecret, verifyToken, accessToken } = settings.meta;
   if (appSecret !== undefined && verifyToken !== undefined) {

@@ -23,7 +23,7 @@ export interface AppOptions {
   engine: Engine;
   /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
   storeKind: string;
-  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
+  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*; TWILIO_API_URL and META_GRAPH_URL say where the platforms' APIs are). */
   settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
@@ -40,12 +40,9 @@ export interface AppOptions {
   botFrameworkAuthTimeoutMs?: number;
   /** How long a Bot Framework answer waits for its replies to be sent (2 s), and when a send counts as failed (30 s). */
   botFrameworkReplyBounds?: SendBounds;
-  /** Instead of https://api.twilio.com (tests). */
-  twilioApiUrl?: string;
-  /** Instead of https://graph.facebook.com/v21.0 (tests). */
-  graphApiUrl?: string;
 }
 
+// META_GRAPH_URL's default (shared/spec/server.md); TWILIO_API_URL's is the SDK's own, api.twilio.com.
 const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
 
 export function createApp(options: AppOptions): Express {
@@ -80,7 +77,7 @@ export function createApp(options: AppOptions): Express {
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
     accountSid !== undefined && authToken !== undefined
-      ? counted(metrics, twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) }), (message) =>
+      ? counted(metrics, twilioSender({ accountSid, authToken, ...(settings.twilio.apiUrl === undefined ? {} : { apiUrl: settings.twilio.apiUrl }) }), (message) =>
           message.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms',
         )
       : undefined;
@@ -140,7 +137,7 @@ export function createApp(options: AppOptions): Express {
         send:
           accessToken === undefined
             ? undefined
-            : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
+            : counted(metrics, graphSender({ graphUrl: settings.meta.graphUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
         log,

@@ -12,7 +12,7 @@ import { createApp, type AppOptions } from './create-app.js';
 import { createLogger } from './log.js';
 import { createServerMetrics } from './metrics.js';
 
-export interface StartOptions extends Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl'> {
+export interface StartOptions extends Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs'> {
   botFile: string;
   /** Else PORT, else 3000; 0 takes any free port (see `url`). */
   port?: number;
@@ -65,8 +65,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const publicUrl = settings.publicUrl ?? (() => `http://localhost:${bound}`);
   warnAboutSettings(settings, log, allowPrivate);
 
-  const twilioApiUrl = options.twilioApiUrl ?? settings.twilio.apiUrl?.replace(/\/+$/, '');
-  const graphApiUrl = options.graphApiUrl ?? settings.meta.graphUrl?.replace(/\/+$/, '');
   const app = createApp({
     engine,
     storeKind: opened.kind,
@@ -75,8 +73,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     publicUrl,
     ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs'),
-    ...(twilioApiUrl === undefined ? {} : { twilioApiUrl }),
-    ...(graphApiUrl === undefined ? {} : { graphApiUrl }),
   });
   let stopping = false;
   const server = createServer((req, res) => {
@@ -158,9 +154,6 @@ function warnAboutSettings(settings: Settings, log: Log, allowPrivate: boolean):
   }
   if (allowPrivate) log.warn({}, 'private networks are allowed (ALLOW_PRIVATE_NETWORKS or --demo-services): bots may call loopback and private addresses');
 }
-
-/** TWILIO_API_URL, META_GRAPH_URL: an http(s) URL where the platform's API is reached instead (a proxy, a stand-in). */
-
 
 function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {
   const picked: Partial<Pick<T, K>> = {};

@@ -34,7 +34,7 @@ export interface EveryRoute {
   apps: TestApp[];
 }
 
-type StartApp = (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: { graphApiUrl?: string; botFrameworkAuthTimeoutMs?: number; deadlineMs?: number }) => Promise<TestApp>;
+type StartApp = (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: { botFrameworkAuthTimeoutMs?: number; deadlineMs?: number }) => Promise<TestApp>;
 
 const unsigned = () => ({});
 
@@ -43,8 +43,7 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
   connector.on('POST /*', { json: { message_id: 'm_out' } });
   const open = await startApp(
     bot,
-    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token' },
-    { graphApiUrl: connector.url },
+    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: connector.url },
   );
   const nowhere = `http://127.0.0.1:${await closedPort()}`;
   const credentialed = await startApp(

@@ -37,7 +37,7 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
+type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
 };

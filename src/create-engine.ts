@@ -9,6 +9,7 @@ import { InFlight } from './runtime/in-flight.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
 import { createEphemeralCipher, type Cipher } from './stores/cipher.js';
+import { instrumentedStore } from './stores/instrumented-store.js';
 import type { Store } from './stores/store.js';
 
 export interface EngineOptions {
@@ -30,16 +31,19 @@ export interface EngineOptions {
 export function createEngine(options: EngineOptions): Engine {
   const secrets = options.secrets ?? {};
   const log = options.log ?? silentLog;
+  const metrics = options.metrics ?? silentMetrics;
+  const storeCall = metrics.storeCall?.bind(metrics);
+  const store = storeCall === undefined ? options.store : instrumentedStore(options.store, storeCall);
   const effects = createEffectRunner({
-    store: options.store,
-    backOff: createBackOff(options.store.keyed),
+    store,
+    backOff: createBackOff(store.keyed, (event) => metrics.backOff(event)),
     sealer: options.cipher ?? createEphemeralCipher(),
     secret: (name) => (Object.hasOwn(secrets, name) ? secrets[name] : undefined),
     outbound: options.outbound ?? networkOutbound({ allowPrivate: options.allowPrivateNetworks ?? false }),
     log,
-    metrics: options.metrics ?? silentMetrics,
+    metrics,
   });
-  const engine: Engine = { bot: options.bot, store: options.store, effects, log, inFlight: new InFlight() };
+  const engine: Engine = { bot: options.bot, store, effects, log, metrics, inFlight: new InFlight() };
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }

@@ -1,7 +1,10 @@
-// `parley serve BOT`: the HTTP server, until SIGINT or SIGTERM.
+// `parley serve BOT`: the HTTP server, until SIGINT or SIGTERM. Everything it writes is a JSON
+// log line (pino), the start-up line and a refusal to start included: a log shipper reads one
+// format. Node's own warnings go through the log too.
+import { readSettings, SettingsError } from '../config.js';
+import { createLogger } from '../server/log.js';
 import { startServer } from '../server/start-server.js';
 import { startExampleServices } from './example-services.js';
-import { loadOrExit } from './load-or-exit.js';
 
 export interface ServeOptions {
   port?: number;
@@ -10,15 +13,36 @@ export interface ServeOptions {
 }
 
 export async function serve(botFile: string, options: ServeOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const bot = await loadOrExit(botFile);
-  const example = options.demoServices === true ? await startExampleServices() : undefined;
-  const server = await startServer({
-    botFile,
-    env,
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(example && { allowPrivateNetworks: example.allowPrivateNetworks }),
-  });
-  process.stdout.write(`Parley serves "${bot.name}" at ${server.url}\n`);
+  let settings;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    // The settings name the log level: without them, the line that says why is written at `info`.
+    createLogger('info').fatal({ problems: error instanceof SettingsError ? error.message.split('\n').slice(1).map((line) => line.trim()) : undefined }, 'the settings are not valid: the server does not start');
+    process.exit(1);
+  }
+  const cipher = settings.cipher;
+  const log = createLogger(settings.logLevel, undefined, { ...(cipher && { fingerprint: (text: string) => cipher.fingerprint(text) }) });
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => log.warn({ type: warning.name }, warning.message));
+
+  let server;
+  let example;
+  try {
+    example = options.demoServices === true ? await startExampleServices() : undefined;
+    server = await startServer({
+      botFile,
+      env,
+      log,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(example && { allowPrivateNetworks: example.allowPrivateNetworks }),
+    });
+  } catch (error) {
+    // The bot's problems are logged already, one line each.
+    log.fatal({ err: error }, `the server does not start: ${firstLine(error)}`);
+    await example?.services?.close();
+    process.exit(1);
+  }
   const stop = async () => {
     await server.close();
     await example?.services?.close();
@@ -26,4 +50,9 @@ export async function serve(botFile: string, options: ServeOptions = {}, env: No
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+/** The error's first line: a bot with errors says so there, its problems follow (logged already). */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

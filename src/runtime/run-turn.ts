@@ -4,7 +4,7 @@
 // The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
 // that is busy with an earlier message costs more (queueing for its lock).
 import { phrases } from './phrases.js';
-import type { Store, TurnStart, Versioned } from '../stores/store.js';
+import type { TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
@@ -88,14 +88,19 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
   } catch (error) {
     // Nothing was claimed or written: the user is told, and the next message works once the store is back.
     engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
+    engine.metrics.error('store-unavailable');
     return said(phrases.trouble);
   }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
+    engine.metrics.duplicate(request.user.channel, 'replay');
     return { replies: [], ended: false, duplicate: true };
   }
   // Only a message with a delivery id can be a retry.
-  if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
+  if (begun.kind === 'duplicate' && delivery !== undefined) {
+    engine.metrics.duplicate(request.user.channel, 'retry');
+    return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
+  }
 
   const output: TurnOutput = { replies: [], ended: false };
   const pacing: Pacing = { finished: false };
@@ -166,7 +171,7 @@ async function turn(
     else {
       // Queued behind another turn's lock: a shutdown does not wait for the queue to move (the
       // wait ends on its own, with the store closing; its outcome no longer matters then).
-      const waiting = waitForTurn(store, conversation);
+      const waiting = waitForTurn(engine, conversation);
       waiting.catch(() => undefined);
       held = await Promise.race([waiting, interrupted]);
     }
@@ -211,8 +216,11 @@ async function turn(
       delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
-    if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
-    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, { ...driven.output, replies: driven.output.replies.slice(pacing.sent) });
+    if (!written) {
+      engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
+      engine.metrics.error('session-conflict');
+    }
+    if (pacing.late !== undefined) await deliverLate(engine, request, conversation, pacing.late, { ...driven.output, replies: driven.output.replies.slice(pacing.sent) });
     return driven.output;
   } catch (error) {
     pacing.finished = true;
@@ -224,8 +232,9 @@ async function turn(
     const stopping = error instanceof ParleyError && error.code === 'interrupted';
     if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
     else engine.log.error({ err: error, conversation }, 'turn failed');
+    engine.metrics.error(stopping ? 'interrupted' : 'turn-failed');
     const answer = said(stopping ? phrases.interrupted : phrases.trouble);
-    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, answer);
+    if (pacing.late !== undefined) await deliverLate(engine, request, conversation, pacing.late, answer);
     return answer;
   } finally {
     stop?.();
@@ -234,11 +243,14 @@ async function turn(
   }
 }
 
-async function deliverLate(engine: Engine, conversation: string, late: (output: TurnOutput) => Promise<void>, output: TurnOutput): Promise<void> {
+async function deliverLate(engine: Engine, request: TurnRequest, conversation: string, late: (output: TurnOutput) => Promise<void>, output: TurnOutput): Promise<void> {
+  const anything = output.replies.length > 0 || output.prompt !== undefined || output.ended;
   try {
     await late(output);
+    if (anything) engine.metrics.late(request.user.channel, 'sent');
   } catch (error) {
     engine.log.error({ err: error, conversation }, 'late delivery failed');
+    engine.metrics.late(request.user.channel, 'failed');
   }
 }
 
@@ -248,8 +260,11 @@ function said(text: string): TurnAnswer {
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
-async function waitForTurn(store: Store, conversation: string): Promise<Held> {
+async function waitForTurn(engine: Engine, conversation: string): Promise<Held> {
+  const { store } = engine;
+  const started = performance.now();
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
+  engine.metrics.lockWait((performance.now() - started) / 1000, release === undefined ? 'timed-out' : 'acquired');
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {
     return { session: await store.sessions.get(conversation), owner: release.owner };

@@ -17,6 +17,7 @@ import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { lazyRoutes } from './lazy-routes.js';
+import { withRequestId } from './request-context.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
   app.set('trust proxy', false);
-  app.use(requestLog(log));
+  app.use(withRequestId(), requestLog(log, metrics));
 
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
@@ -145,13 +146,13 @@ export function createApp(options: AppOptions): Express {
     );
   }
 
-  app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
+  app.get('/healthz', healthRoute(engine.store, options.storeKind));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, (kind) => metrics.serverError(kind)));
   return app;
 }
 
@@ -167,15 +168,29 @@ function counted<T>(metrics: ServerMetrics, send: (item: T) => Promise<void>, ch
   };
 }
 
-/** One line per request: method, path and status; never the query, a body or a header. */
-function requestLog(log: Log): express.RequestHandler {
+/**
+ * One line per request: method, route, path and status; never the query, a body or a header.
+ * And the request counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose
+ * ids would make a series per bot and per caller).
+ */
+function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const route = routeOf(req, res);
+      metrics.request(route, res.statusCode);
+      const fields = { method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
       if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     next();
   };
+}
+
+/** The pattern of the route that answered: a mount's pattern (res.locals.routePrefix) and the route's path. */
+function routeOf(req: express.Request, res: express.Response): string {
+  const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string') return 'unmatched';
+  const prefix: unknown = res.locals.routePrefix;
+  return typeof prefix === 'string' ? prefix + path : path;
 }

@@ -1,7 +1,7 @@
 // `parley serve`: load the bot, open the store, build the engine and serve the app until closed.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { readSettings, type Settings } from '../config.js';
@@ -22,6 +22,8 @@ export interface StartOptions extends Pick<AppOptions, 'deadlineMs' | 'voiceDead
   host?: string;
   /** Where log lines go instead of standard output (tests). */
   logDestination?: DestinationStream;
+  /** The logger to use (`parley serve` makes it first, so its own lines are JSON too); else one from LOG_LEVEL. */
+  log?: Logger;
   /** Overrides ALLOW_PRIVATE_NETWORKS (`serve --demo-services`). */
   allowPrivateNetworks?: boolean;
 }
@@ -38,10 +40,14 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const settings = readSettings(env);
-  const log = createLogger(settings.logLevel, options.logDestination);
+  const log = options.log ?? createLogger(settings.logLevel, options.logDestination, { ...(settings.cipher && { fingerprint: (text: string) => settings.cipher!.fingerprint(text) }) });
 
   const { bot, problems } = await loadBotFile(options.botFile);
-  for (const problem of problems) log.warn({ file: problem.file, line: problem.line }, formatProblem(problem));
+  for (const problem of problems) {
+    const fields = { file: problem.file, line: problem.line, column: problem.column, pointer: problem.pointer };
+    if (problem.severity === 'error') log.error(fields, formatProblem(problem));
+    else log.warn(fields, formatProblem(problem));
+  }
   if (bot === undefined) {
     throw new Error(`${options.botFile}: the bot has errors, the server does not start:\n${problems.map(formatProblem).join('\n')}`);
   }
@@ -91,8 +97,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await opened.store.close().catch(() => undefined);
     throw error;
   }
-  bound = (server.address() as AddressInfo).port;
-  log.info({ bot: bot.id, store: opened.kind, port: bound }, 'serving');
+  const address = server.address() as AddressInfo;
+  bound = address.port;
+  // Where it really listens (all interfaces unless a host was given), and the URL platforms call.
+  const listening = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+  log.info({ bot: bot.id, store: opened.kind, listening, port: bound, publicUrl: publicUrlOf(publicUrl) }, `serving on ${listening}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -153,6 +162,10 @@ function warnAboutSettings(settings: Settings, log: Log, allowPrivate: boolean):
     log.warn({}, 'META_ACCESS_TOKEN is not set: Meta messages are received but no reply can be sent');
   }
   if (allowPrivate) log.warn({}, 'private networks are allowed (ALLOW_PRIVATE_NETWORKS or --demo-services): bots may call loopback and private addresses');
+}
+
+function publicUrlOf(publicUrl: string | (() => string)): string {
+  return typeof publicUrl === 'function' ? publicUrl() : publicUrl;
 }
 
 function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {

@@ -14,6 +14,11 @@ import type { Store } from './stores/store.js';
 
 export interface EngineOptions {
   bot: Bot;
+  /**
+   * The bot as it is now, when it can be reloaded (BotRegistry): each turn runs on the version
+   * current when it starts. Absent: `bot`, for good.
+   */
+  current?: () => Bot;
   store: Store;
   /** `{secret.NAME}`: the settings' BOT_SECRET_NAME values (Settings.botSecrets). */
   secrets?: Readonly<Record<string, string>>;
@@ -44,6 +49,8 @@ export function createEngine(options: EngineOptions): Engine {
     metrics,
   });
   const engine: Engine = { bot: options.bot, store, effects, log, metrics, inFlight: new InFlight() };
+  const current = options.current;
+  if (current !== undefined) Object.defineProperty(engine, 'bot', { get: current, enumerable: true });
   if (options.clock !== undefined) engine.clock = options.clock;
   return engine;
 }

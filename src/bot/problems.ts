@@ -33,7 +33,11 @@ export type ProblemCode =
   | 'secret-not-marked'
   | 'unreachable-step'
   | 'unreachable-script'
-  | 'endless-loop';
+  | 'endless-loop'
+  // Several bots of one server (BOT_DIR), and reloads.
+  | 'duplicate-bot'
+  | 'claimed-twice'
+  | 'bot-id-changed';
 
 export interface Problem {
   severity: Severity;

@@ -149,6 +149,19 @@ export const trigger = z.strictObject({
   script: z.string().min(1),
 });
 
+/**
+ * Under BOT_DIR, what a bot answers for on the routes without a /bots/:id prefix (an extension
+ * to format 1, see the README): Twilio's `To` numbers, Meta's page ids and WhatsApp phone
+ * number ids, the Bot Framework's app ids (an activity's recipient id). Each is claimed by one
+ * bot of the folder; a bot serving alone answers for everything.
+ */
+export const answersFor = z.strictObject({
+  numbers: z.array(z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'write a phone number in E.164 form, like +15550100000 (a WhatsApp sender too, without "whatsapp:")')).optional(),
+  pages: z.array(z.string().regex(/^[0-9]{1,32}$/, "a Facebook page id is digits: the page's id in Meta's settings")).optional(),
+  whatsappNumberIds: z.array(z.string().regex(/^[0-9]{1,32}$/, "a WhatsApp phone number id is digits: the number's id in Meta's WhatsApp settings (not the number itself)")).optional(),
+  appIds: z.array(z.string().min(1).regex(/^\S+$/, 'an app id has no spaces')).optional(),
+});
+
 export const botFile = z.strictObject({
   $schema: z.string().optional(),
   format: z.literal(1),
@@ -159,6 +172,7 @@ export const botFile = z.strictObject({
   settings: settings.prefault({}),
   authTokens: z.record(id, authTokenDefinition).default({}),
   scripts: z.record(id, script).refine((s) => Object.keys(s).length > 0, { message: 'a bot needs at least one script' }),
+  answersFor: answersFor.optional(),
 });
 
 export type BotFile = z.output<typeof botFile>;
@@ -171,3 +185,4 @@ export type InputType = z.output<typeof inputType>;
 export type ConditionOp = z.output<typeof conditionOp>;
 export type Script = z.output<typeof script>;
 export type Settings = z.output<typeof settings>;
+export type AnswersFor = z.output<typeof answersFor>;

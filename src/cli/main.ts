@@ -5,9 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
-import { readSettings } from '../config.js';
 import { botPaths } from './bot-paths.js';
-import { demoBotPath } from './demo-bot-path.js';
 import { loadOrExit } from './load-or-exit.js';
 
 // A reader that stops early (`parley chat … | head -1`) closes our standard output: that ends
@@ -37,12 +35,12 @@ program
 program
   .command('serve')
   .description('serve a bot to Twilio, the Bot Framework and Meta over HTTP')
-  .argument('[bot]', 'the bot file (default: BOT_FILE, else the demo bot)')
+  .argument('[bot]', 'the bot file, or a folder of bots (default: BOT_DIR, else BOT_FILE, else the demo bot)')
   .option('--port <port>', 'the HTTP port (default: PORT, else 3000)', parsePort)
   .option('--demo-services', 'start the demo auth service and API on 127.0.0.1:4010 and let calls reach loopback (development only)')
   .action(async (botPath: string | undefined, options: { port?: number; demoServices?: boolean }) => {
     const { serve } = await import('./serve.js');
-    await serve(botPath ?? readSettings(process.env).botFile ?? demoBotPath, options);
+    await serve(botPath, options);
   });
 
 program

@@ -1,9 +1,11 @@
 // `parley serve BOT`: the HTTP server, until SIGINT or SIGTERM. Everything it writes is a JSON
 // log line (pino), the start-up line and a refusal to start included: a log shipper reads one
 // format. Node's own warnings go through the log too.
+import { statSync } from 'node:fs';
 import { readSettings, SettingsError } from '../config.js';
 import { createLogger } from '../server/log.js';
 import { startServer } from '../server/start-server.js';
+import { demoBotPath } from './demo-bot-path.js';
 import { startExampleServices } from './example-services.js';
 
 export interface ServeOptions {
@@ -12,7 +14,8 @@ export interface ServeOptions {
   demoServices?: boolean;
 }
 
-export async function serve(botFile: string, options: ServeOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** `bots`: a bot file or a folder of them; absent: BOT_DIR, else BOT_FILE, else the demo bot. */
+export async function serve(bots: string | undefined, options: ServeOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let settings;
   try {
     settings = readSettings(env);
@@ -30,8 +33,9 @@ export async function serve(botFile: string, options: ServeOptions = {}, env: No
   let example;
   try {
     example = options.demoServices === true ? await startExampleServices() : undefined;
+    const target = bots ?? settings.botDir ?? settings.botFile ?? demoBotPath;
     server = await startServer({
-      botFile,
+      ...(isFolder(target) ? { botDir: target } : { botFile: target }),
       env,
       log,
       ...(options.port === undefined ? {} : { port: options.port }),
@@ -50,6 +54,17 @@ export async function serve(botFile: string, options: ServeOptions = {}, env: No
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  // Reload the bot files now (they are watched too): a file that does not load is refused and
+  // logged, and its last good version keeps serving.
+  process.on('SIGHUP', () => void server.reload());
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The error's first line: a bot with errors says so there, its problems follow (logged already). */

@@ -26,4 +26,5 @@ export const phrases = {
   trouble: "Sorry, we're having trouble right now. Please try again in a minute.",
   interrupted: 'Sorry, we were interrupted. Please send that again.',
   restarted: 'Sorry, we lost track of our conversation, so we are starting over.',
+  botChanged: 'Sorry, this conversation was updated while we were talking, so we are starting over.',
 };

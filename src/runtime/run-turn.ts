@@ -9,7 +9,8 @@ import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
-import type { Session } from './session.js';
+import { relocate, stamped } from './relocate.js';
+import { isExpired, type Session } from './session.js';
 import type { TurnOutput, User, UserInput } from './turn.js';
 
 export interface TurnRequest {
@@ -178,7 +179,7 @@ async function turn(
     const { owner } = held;
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
-    const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    let session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
     if (request.sentAt !== undefined && session?.lastSentAt !== undefined && request.sentAt < session.lastSentAt) {
       pacing.finished = true;
       engine.log.info({ conversation }, 'a message older than one already answered came late: not run after it');
@@ -192,6 +193,18 @@ async function turn(
       return nothing;
     }
     const now = (engine.clock ?? Date.now)();
+    // The bot was reloaded since this conversation's last turn: find its place in this version.
+    if (session !== undefined && session.revision !== bot.revision && session.ended !== true && !isExpired(session, now, bot.settings.sessionTimeout)) {
+      const relocation = relocate(session, bot);
+      if (relocation.kind === 'moved') {
+        session = relocation.session;
+        if (relocation.warning !== undefined) engine.log.warn({ conversation }, relocation.warning);
+      } else if (relocation.kind === 'lost') {
+        engine.log.warn({ conversation }, relocation.warning);
+        session = undefined;
+        output.replies.push({ text: phrases.botChanged });
+      }
+    }
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const ctx = { bot, user: request.user, now, conversation };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
@@ -212,7 +225,7 @@ async function turn(
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
-      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
+      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(stamped(driven.session, bot)), ttlSeconds: bot.settings.sessionTimeout },
       delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.

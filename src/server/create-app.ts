@@ -1,6 +1,7 @@
-// The express app: the channels' webhooks, health and metrics, over one engine. Channels get a
-// `run` that is runTurn on this engine, timed for /metrics; they never see the engine itself.
-import express, { type Express } from 'express';
+// The express app: the channels' webhooks, health and metrics. `createApp` serves one bot;
+// `botRoutes` is one bot's channel routes, which a server of several bots (bot-routing.ts)
+// mounts per bot.
+import express, { Router, type Express } from 'express';
 import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
@@ -19,11 +20,11 @@ import { healthRoute } from './health.js';
 import { lazyRoutes } from './lazy-routes.js';
 import { withRequestId } from './request-context.js';
 import type { ServerMetrics } from './metrics.js';
+import type { Store } from '../stores/store.js';
 
-export interface AppOptions {
+/** What the channel routes of one bot need (`botRoutes`); the app adds health, metrics and errors. */
+export interface BotRouteOptions {
   engine: Engine;
-  /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
-  storeKind: string;
   /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*; TWILIO_API_URL and META_GRAPH_URL say where the platforms' APIs are). */
   settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
   log: Log;
@@ -43,13 +44,55 @@ export interface AppOptions {
   botFrameworkReplyBounds?: SendBounds;
 }
 
+export interface AppOptions extends BotRouteOptions {
+  /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
+  storeKind: string;
+}
+
 // META_GRAPH_URL's default (shared/spec/server.md); TWILIO_API_URL's is the SDK's own, api.twilio.com.
 const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
 
+/** One bot's server: its channels' routes, health, metrics and one error handler. */
 export function createApp(options: AppOptions): Express {
+  const app = baseApp(options.log, options.metrics);
+  app.use(botRoutes(options));
+  finishApp(app, options.engine.store, options.storeKind, options);
+  return app;
+}
+
+/** The app's first layers: settings, and the request id and line every request gets. */
+export function baseApp(log: Log, metrics: ServerMetrics): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Webhook answers are never asked for again with If-None-Match: hashing each one for an ETag
+  // is CPU spent on every request for nothing.
+  app.set('etag', false);
+  // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
+  app.set('trust proxy', false);
+  app.use(withRequestId(), requestLog(log, metrics));
+  return app;
+}
+
+/** The app's last layers: health, metrics, 404 and the error handler. */
+export function finishApp(app: Express, store: Store, storeKind: string, { log, metrics }: Pick<AppOptions, 'log' | 'metrics'>): void {
+  app.get('/healthz', healthRoute(store, storeKind));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(log, (kind) => metrics.serverError(kind)));
+}
+
+/**
+ * The channels' routes of one bot, on its engine: mounted at the root for a server of one bot,
+ * and under `/bots/:id` (`basePath`, e.g. `/bots/acme`) beside others. Channels get a `run`
+ * that is runTurn on this engine, timed for /metrics; they never see the engine itself.
+ */
+export function botRoutes(options: BotRouteOptions & { basePath?: string }): Router {
   const { engine, settings, log, metrics } = options;
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const base = () => publicUrl().replace(/\/+$/, '');
+  const basePath = options.basePath ?? '';
 
   const run = async (request: TurnRequest, turnOptions: TurnOptions = {}): Promise<TurnAnswer> => {
     const started = performance.now();
@@ -65,14 +108,7 @@ export function createApp(options: AppOptions): Express {
     return answer;
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  // Webhook answers are never asked for again with If-None-Match: hashing each one for an ETag
-  // is CPU spent on every request for nothing.
-  app.set('etag', false);
-  // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
-  app.set('trust proxy', false);
-  app.use(withRequestId(), requestLog(log, metrics));
+  const app = Router();
 
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
@@ -86,7 +122,7 @@ export function createApp(options: AppOptions): Express {
 
   const voicePath = () => {
     const path = new URL(base()).pathname.replace(/\/+$/, '');
-    return `${path}/twilio/voice`;
+    return `${path}${basePath}/twilio/voice`;
   };
   app.use(
     twilioVoiceRoutes({
@@ -94,9 +130,14 @@ export function createApp(options: AppOptions): Express {
       signature,
       scratch: engine.store.keyed,
       botId: engine.bot.id,
+      // Read on every call: a reloaded bot may speak another language.
       voice: {
-        language: engine.bot.settings.language,
-        voice: engine.bot.settings.voice,
+        get language() {
+          return engine.bot.settings.language;
+        },
+        get voice() {
+          return engine.bot.settings.voice;
+        },
         get path() {
           return voicePath();
         },
@@ -105,7 +146,6 @@ export function createApp(options: AppOptions): Express {
       log,
     }),
   );
-
   // botbuilder is loaded only for a server that takes Bot Framework activities.
   if (settings.botFramework.appId !== undefined || settings.botFramework.emulator) {
     app.use(
@@ -146,13 +186,6 @@ export function createApp(options: AppOptions): Express {
     );
   }
 
-  app.get('/healthz', healthRoute(engine.store, options.storeKind));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(log, (kind) => metrics.serverError(kind)));
   return app;
 }
 
@@ -169,18 +202,22 @@ function counted<T>(metrics: ServerMetrics, send: (item: T) => Promise<void>, ch
 }
 
 /**
- * One line per request: method, route, path and status; never the query, a body or a header.
- * And the request counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose
- * ids would make a series per bot and per caller).
+ * One line per request: method, route pattern and status; never the path (admin routes name
+ * users in it) unless no route matched, nor the query, a body or a header. And the request
+ * counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose ids would make
+ * a series per bot and per caller).
  */
 function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
+    // Read now: a mounted router changes req.url while it runs.
+    const path = req.path;
     res.on('finish', () => {
       const route = routeOf(req, res);
       metrics.request(route, res.statusCode);
-      const fields = { method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
-      if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
+      const ms = Math.round(performance.now() - started);
+      const fields = route === 'unmatched' ? { method: req.method, route, path: path.slice(0, 200), status: res.statusCode, ms } : { method: req.method, route, status: res.statusCode, ms };
+      if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     next();

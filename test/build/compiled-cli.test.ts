@@ -66,6 +66,16 @@ describe('the compiled build', () => {
     expect(JSON.parse(run.stdout)).toHaveProperty('properties.scripts');
   });
 
+  it('runs the demo services as a process of their own (the compose file\'s demo container)', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(app, 'dist/src/demo/main.js')], { cwd: app, env: userEnv({ DEMO_PORT: String(port), DEMO_HOST: '127.0.0.1' }) });
+    try {
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"ada","password":"lovelace"}' }).catch(() => undefined))?.status === 200, 20_000, () => '');
+    } finally {
+      await stopChild(child);
+    }
+  });
+
   it.runIf(canMakeReadOnly)('the read-only wrapper really makes /tmp and the build read-only', () => {
     for (const target of [join(tmpdir(), 'parley-ro-probe'), join(app, 'probe')]) {
       const run = spawnSync(readOnlyRoot[0]!, [...readOnlyRoot.slice(1), 'touch', target], { encoding: 'utf8' });

@@ -55,7 +55,8 @@ const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
 /** One bot's server: its channels' routes, health, metrics and one error handler. */
 export function createApp(options: AppOptions): Express {
   const app = baseApp(options.log, options.metrics);
-  app.use(botRoutes(options));
+  // Mounted on the app itself: a router layer less on every request.
+  botRoutes(options, app);
   finishApp(app, options.engine.store, options.storeKind, options);
   return app;
 }
@@ -88,7 +89,7 @@ export function finishApp(app: Express, store: Store, storeKind: string, { log, 
  * and under `/bots/:id` (`basePath`, e.g. `/bots/acme`) beside others. Channels get a `run`
  * that is runTurn on this engine, timed for /metrics; they never see the engine itself.
  */
-export function botRoutes(options: BotRouteOptions & { basePath?: string }): Router {
+export function botRoutes<R extends Router | Express = Router>(options: BotRouteOptions & { basePath?: string }, into?: R): R {
   const { engine, settings, log, metrics } = options;
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const base = () => publicUrl().replace(/\/+$/, '');
@@ -108,7 +109,7 @@ export function botRoutes(options: BotRouteOptions & { basePath?: string }): Rou
     return answer;
   };
 
-  const app = Router();
+  const app = into ?? (Router() as R);
 
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };

@@ -10,8 +10,8 @@ import { createEngine } from '../create-engine.js';
 import type { Log } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { scopedStore } from '../stores/scoped-store.js';
-import type { Store } from '../stores/store.js';
 import { createBotsApp, type BotDirectory, type ServedBot } from './bot-routing.js';
+import type { Express } from 'express';
 import { baseApp, botRoutes, finishApp, type AppOptions } from './create-app.js';
 import { createLogger } from './log.js';
 import { createServerMetrics } from './metrics.js';
@@ -78,7 +78,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const routeOptions = { settings, log, metrics, publicUrl, ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs') };
 
   /** An engine per bot, on the shared store: scoped by bot when several share it. */
-  const serveBot = (loaded: LoadedBot): ServedBot => {
+  const serveBot = (loaded: LoadedBot, into?: Express): ServedBot => {
     const { id } = loaded.bot;
     const engine = createEngine({
       bot: loaded.bot,
@@ -90,10 +90,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       allowPrivateNetworks: allowPrivate,
       ...(opened.cipher && { cipher: opened.cipher }),
     });
-    return { id, engine, routes: botRoutes({ ...routeOptions, engine, basePath: several ? `/bots/${id}` : '' }) };
+    const options = { ...routeOptions, engine, basePath: several ? `/bots/${id}` : '' };
+    return { id, engine, routes: into === undefined ? botRoutes(options) : botRoutes(options, into) };
   };
   const served = new Map<string, ServedBot>();
-  for (const loaded of registry.list()) served.set(loaded.bot.id, serveBot(loaded));
+  // One bot: its routes on the app itself (a router layer less per request); several: a router each.
+  const single = several ? undefined : baseApp(log, metrics);
+  for (const loaded of registry.list()) served.set(loaded.bot.id, serveBot(loaded, single));
   // A bot added to the folder later is served from then on; a changed one runs its new version.
   registry.onReload((outcome) => {
     logOutcome(log, outcome);
@@ -112,10 +115,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     },
     all: () => [...served.values()],
   };
-  const only = served.values().next().value as ServedBot;
-  const app = several
-    ? createBotsApp({ bots: directory, store: opened.store, storeKind: opened.kind, settings, log, metrics })
-    : createAppOf(only, opened.store, opened.kind, { log, metrics });
+  let app: Express;
+  if (single === undefined) app = createBotsApp({ bots: directory, store: opened.store, storeKind: opened.kind, settings, log, metrics });
+  else {
+    finishApp(single, opened.store, opened.kind, { log, metrics });
+    app = single;
+  }
   const engines = () => [...served.values()].map((bot) => bot.engine);
 
   let stopping = false;
@@ -176,14 +181,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return closing;
     },
   };
-}
-
-/** A server of one bot: its routes at the root. */
-function createAppOf(bot: ServedBot, store: Store, storeKind: string, options: Pick<AppOptions, 'log' | 'metrics'>) {
-  const app = baseApp(options.log, options.metrics);
-  app.use(bot.routes);
-  finishApp(app, store, storeKind, options);
-  return app;
 }
 
 /** What a load or reload did, in the log: problems one line each, and what serves now. */

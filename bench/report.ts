@@ -119,6 +119,14 @@ export function rows(r: Results): Row[] {
     verdict: verdict(st.serveReady <= targets.serveReadySeconds),
   });
   out.push({
+    what: 'Start-up: CPU time used by the same (user + system, median)',
+    parley: `validate ${seconds(st.cpu.validate)}, serve ${seconds(st.cpu.serveReady)}`,
+    reference: `node -e 0 ${seconds(st.cpu.nodeNothing)}, bare express ${seconds(st.cpu.bareExpressReady)}`,
+    result: '',
+    target: '(for comparison)',
+    verdict: '',
+  });
+  out.push({
     what: 'Memory: parley serve, resident 2 s after ready (median)',
     parley: mb(st.serveIdleRss),
     reference: `bare express ${mb(st.bareExpressIdleRss)}`,

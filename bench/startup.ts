@@ -14,11 +14,16 @@ import { median } from './stats.js';
 const root = join(import.meta.dirname, '..');
 
 export interface StartupResult {
-  /** Seconds, medians. */
+  /** Seconds, medians: wall time from spawn. */
   nodeNothing: number;
   validate: number;
   bareExpressReady: number;
   serveReady: number;
+  /**
+   * Seconds, medians: CPU time (user + system, all threads) the same processes used. On a
+   * machine busy with other work, wall times stretch by the wait for a core; CPU time much less.
+   */
+  cpu: { nodeNothing: number; validate: number; bareExpressReady: number; serveReady: number };
   /** Bytes, medians. */
   bareExpressIdleRss: number;
   serveIdleRss: number;
@@ -31,18 +36,38 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return clean;
 }
 
-function untilExit(argv: string[]): Promise<number> {
+interface Timed {
+  seconds: number;
+  cpuSeconds: number;
+}
+
+// sysconf(_SC_CLK_TCK): 100 on every Linux this runs on.
+const clockTicksPerSecond = 100;
+
+/** CPU seconds from a /proc/PID/stat: `own` (utime, stime) or the reaped children's (cutime, cstime). */
+function cpuOf(pid: number | 'self', which: 'own' | 'children'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [user, system] = which === 'own' ? [fields[11], fields[12]] : [fields[13], fields[14]];
+  return (Number(user) + Number(system)) / clockTicksPerSecond;
+}
+
+function untilExit(argv: string[]): Promise<Timed> {
   const started = performance.now();
+  const cpuBefore = cpuOf('self', 'children');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: root, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('exit', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${argv.join(' ')} exited with ${code}: ${stderr}`))));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited with ${code}: ${stderr}`));
+      resolve({ seconds: (performance.now() - started) / 1000, cpuSeconds: cpuOf('self', 'children') - cpuBefore });
+    });
   });
 }
 
 /** Spawns a server and times it until GET /healthz answers 200; then its RSS once idle. */
-async function untilReady(argv: string[], port: number, extraEnv: NodeJS.ProcessEnv): Promise<{ seconds: number; idleRss: number }> {
+async function untilReady(argv: string[], port: number, extraEnv: NodeJS.ProcessEnv): Promise<Timed & { idleRss: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, argv, { cwd: root, env: env({ PORT: String(port), ...extraEnv }), stdio: ['ignore', 'ignore', 'ignore'] });
   try {
@@ -57,8 +82,9 @@ async function untilReady(argv: string[], port: number, extraEnv: NodeJS.Process
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuOf(child.pid!, 'own');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    return { seconds, idleRss: rssOf(child.pid!) };
+    return { seconds, cpuSeconds, idleRss: rssOf(child.pid!) };
   } finally {
     await stopChild(child);
   }
@@ -82,24 +108,23 @@ export async function measureStartup(runs: number): Promise<StartupResult> {
   // One of each first, so every measured run finds the files in the page cache.
   await untilExit(['-e', '0']);
   await untilExit([cli, 'validate', demo]);
-  const samples = { nodeNothing: [] as number[], validate: [] as number[], bareReady: [] as number[], serveReady: [] as number[], bareRss: [] as number[], serveRss: [] as number[] };
-  for (let run = 0; run < runs; run++) {
-    samples.nodeNothing.push(await untilExit(['-e', '0']));
-    samples.validate.push(await untilExit([cli, 'validate', demo]));
-    const bare = await untilReady(['-e', bareExpress], await freePort(), {});
-    samples.bareReady.push(bare.seconds);
-    samples.bareRss.push(bare.idleRss);
-    const served = await untilReady([cli, 'serve', demo], await freePort(), { LOG_LEVEL: 'warn' });
-    samples.serveReady.push(served.seconds);
-    samples.serveRss.push(served.idleRss);
-  }
-  return {
-    nodeNothing: median(samples.nodeNothing),
-    validate: median(samples.validate),
-    bareExpressReady: median(samples.bareReady),
-    serveReady: median(samples.serveReady),
-    bareExpressIdleRss: median(samples.bareRss),
-    serveIdleRss: median(samples.serveRss),
-    runs,
+  const wall = { nodeNothing: [] as number[], validate: [] as number[], bareExpressReady: [] as number[], serveReady: [] as number[] };
+  const cpu = { nodeNothing: [] as number[], validate: [] as number[], bareExpressReady: [] as number[], serveReady: [] as number[] };
+  const rss = { bare: [] as number[], serve: [] as number[] };
+  const record = (name: keyof typeof wall, timed: Timed) => {
+    wall[name].push(timed.seconds);
+    cpu[name].push(timed.cpuSeconds);
   };
+  for (let run = 0; run < runs; run++) {
+    record('nodeNothing', await untilExit(['-e', '0']));
+    record('validate', await untilExit([cli, 'validate', demo]));
+    const bare = await untilReady(['-e', bareExpress], await freePort(), {});
+    record('bareExpressReady', bare);
+    rss.bare.push(bare.idleRss);
+    const served = await untilReady([cli, 'serve', demo], await freePort(), { LOG_LEVEL: 'warn' });
+    record('serveReady', served);
+    rss.serve.push(served.idleRss);
+  }
+  const medians = (of: typeof wall) => ({ nodeNothing: median(of.nodeNothing), validate: median(of.validate), bareExpressReady: median(of.bareExpressReady), serveReady: median(of.serveReady) });
+  return { ...medians(wall), cpu: medians(cpu), bareExpressIdleRss: median(rss.bare), serveIdleRss: median(rss.serve), runs };
 }

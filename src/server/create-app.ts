@@ -18,7 +18,7 @@ import type { ChannelId, TurnOutput } from '../runtime/turn.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { lazyRoutes } from './lazy-routes.js';
-import { withRequestId } from './request-context.js';
+import { requestIdOf, withRequestId } from './request-context.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Store } from '../stores/store.js';
 
@@ -217,7 +217,8 @@ function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
       const route = routeOf(req, res);
       metrics.request(route, res.statusCode);
       const ms = Math.round(performance.now() - started);
-      const fields = route === 'unmatched' ? { method: req.method, route, path: path.slice(0, 200), status: res.statusCode, ms } : { method: req.method, route, status: res.statusCode, ms };
+      const requestId = requestIdOf(res);
+      const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: path.slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
       if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/log.js';
+import { requestIdsFollowWork } from '../../src/server/request-context.js';
 import { botFile } from '../support/server-process.js';
 import { stopChild } from '../support/stop-child.js';
 import { uniquePhone } from './support.js';
@@ -101,9 +102,10 @@ describe('the log of `parley serve`', () => {
       ['/twilio/sms', 200, 'lb-req-12345678'],
       ['/twilio/sms', 200, generated],
     ]);
-    // The turn's own warning carries the request's id and the conversation's digest.
+    // The turn's own warning carries the conversation's digest, and the request's id where that
+    // is cheap (Node 24: see request-context.ts).
     const warning = parsed.find((line) => typeof line.msg === 'string' && line.msg.includes('{account} has no value'))!;
-    expect(warning.requestId).toBe('lb-req-12345678');
+    expect(warning.requestId).toBe(requestIdsFollowWork ? 'lb-req-12345678' : undefined);
     expect(warning.conversation).toMatch(/^c-[A-Za-z0-9_-]{16}$/);
     const text = server.lines().join('\n');
     expect(text).not.toContain(phone);

@@ -3,6 +3,7 @@
 // Prints the result as JSON on its last line. Also compiled by tsc (bench/tsconfig.emit.json)
 // to time the interpreter without tsx's per-closure name wrappers.
 import { measureBotbuilderTurns } from './botbuilder-dialogs.js';
+import { measureConversationTests } from './conversation-tests.js';
 import { measureParleyTurns } from './interpreter.js';
 import { measureHeap, measureRedisMemory } from './memory.js';
 import { measureSignIn } from './sign-in.js';
@@ -20,6 +21,8 @@ async function measure(): Promise<unknown> {
       return measureSignIn(options as unknown as Parameters<typeof measureSignIn>[0]);
     case 'redis-memory':
       return measureRedisMemory(String(options.redisUrl), Number(options.conversations));
+    case 'conversation-tests':
+      return measureConversationTests(options as unknown as Parameters<typeof measureConversationTests>[0]);
     case 'heap':
       return measureHeap(Number(options.conversations));
     default:

@@ -14,6 +14,7 @@ import { createRedisStore } from '../src/stores/redis-store.js';
 import { createCipher } from '../src/stores/cipher.js';
 import { demoBotText, loadBench } from './demo-bot.js';
 import { collectGarbage } from './stats.js';
+import { measureAccountsMemory, type AccountsMemory } from './accounts-memory.js';
 
 export interface RedisMemory {
   /** MEMORY USAGE of the session key, waiting at the first sign-in question (username). */
@@ -33,6 +34,8 @@ export interface RedisMemory {
   /** The same with each message's delivery key, as a webhook leaves them (two messages so far). */
   usedMemoryPerConversationWithDelivery: number;
   conversations: number;
+  /** Token keys of one user with accounts: "several" (bench/accounts-memory.ts). */
+  accounts: AccountsMemory;
 }
 
 export async function measureRedisMemory(redisUrl: string, conversations = 2000): Promise<RedisMemory> {
@@ -94,6 +97,7 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
     };
     const usedMemoryPerConversation = await grow('mem-many', false);
     const usedMemoryPerConversationWithDelivery = await grow('mem-hook', true);
+    const accounts = await measureAccountsMemory(raw, redisUrl, cipher);
     return {
       sessionAtFirstQuestion,
       sessionAtSecondQuestion,
@@ -104,6 +108,7 @@ export async function measureRedisMemory(redisUrl: string, conversations = 2000)
       usedMemoryPerConversation,
       usedMemoryPerConversationWithDelivery,
       conversations,
+      accounts,
     };
   } finally {
     raw.disconnect();

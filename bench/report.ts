@@ -1,5 +1,6 @@
 // The results as rows: printed as an aligned table and written, with the machine and versions,
 // to docs/benchmarks.md.
+import type { ConversationTestResult } from './conversation-tests.js';
 import type { RateResult } from './interpreter.js';
 import type { HeapMemory, RedisMemory } from './memory.js';
 import type { SignInSide } from './sign-in.js';
@@ -24,6 +25,7 @@ export interface Settings {
   redisConversations: number;
   heapConversations: number;
   startupRuns: number;
+  conversationTests: { runs: number };
 }
 
 export interface Results {
@@ -37,6 +39,7 @@ export interface Results {
   /** Undefined when the tsc build of the benchmark failed (the reason is in `notes`). */
   parleyTurnsCompiled: RateResult | undefined;
   botbuilderTurns: RateResult;
+  conversationTests: ConversationTestResult;
   signIn: SignInSide[];
   redisMemory: RedisMemory;
   heap: HeapMemory;
@@ -69,6 +72,8 @@ export const targets = {
   validateSeconds: 0.25,
   serveReadySeconds: 0.6,
   idleRssMB: 90,
+  /** 200 conversation tests, after start-up. */
+  conversationTestsMs: 1000,
 };
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -134,6 +139,15 @@ export function rows(r: Results): Row[] {
     target: `≤ ${targets.idleRssMB} MB`,
     verdict: verdict(st.serveIdleRss <= targets.idleRssMB * 1024 * 1024),
   });
+  const ct = r.conversationTests;
+  out.push({
+    what: `Conversation tests (\`parley test\`, the example bots' tests): ${int(ct.tests)} tests, first run after start-up`,
+    parley: `${int(ct.firstRunMs)} ms`,
+    reference: `warm: ${int(ct.median)} tests/s, ${int(ct.filesPerSecond)} files/s`,
+    result: `200 tests in ${int((ct.firstRunMs * 200) / ct.tests)} ms`,
+    target: `200 in < ${int(targets.conversationTestsMs)} ms`,
+    verdict: verdict((ct.firstRunMs * 200) / ct.tests < targets.conversationTestsMs),
+  });
   const bare = r.webhookBare;
   const hook = r.webhookParley;
   if (hook === undefined) {
@@ -196,6 +210,14 @@ export function rows(r: Results): Row[] {
     verdict: verdict(session <= targets.redisBytes),
   });
   out.push({ what: 'Redis: cached token, sealed (MEMORY USAGE)', parley: bytes(m.token), reference: '', result: '', target: '', verdict: '' });
+  out.push({
+    what: 'Redis: a user with five accounts of one definition (every token key)',
+    parley: bytes(m.accounts.fiveAccounts),
+    reference: `one account ${bytes(m.accounts.oneAccount)}`,
+    result: `${bytes((m.accounts.fiveAccounts - m.accounts.oneAccount) / 4)} per further account`,
+    target: '',
+    verdict: '',
+  });
   out.push({ what: 'Redis: de-duplication key per message (kept 2 min on Twilio, 1 h on others)', parley: bytes(m.deliveryPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({ what: 'Redis: replay mark per Twilio message (kept 24 h)', parley: bytes(m.replayMarkPerMessage), reference: '', result: '', target: '', verdict: '' });
   out.push({
@@ -234,6 +256,7 @@ export function markdownTable(r: Results): string {
 
 export function markdown(r: Results, command: string, findings: string): string {
   const s = r.settings;
+  const ct = r.conversationTests;
   const versions = Object.entries(r.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
@@ -283,6 +306,13 @@ ${r.notes.map((note) => `\n> ${note}`).join('\n')}
   ${int(s.webhook.users)} numbers in turn and has a new \`MessageSid\`. Parley runs the shape bot
   above, served by the compiled CLI (\`node bin/parley.js serve\`, its log to a file). The bare handler (\`bench/bare-handler.ts\`) is express, \`express.urlencoded\`,
   \`twilio.validateRequest\`, one GET and one SET with ioredis and a TwiML string.
+- **Conversation tests**: \`runTests\` (what \`parley test DIR\` does after start-up: find the
+  files, load them and their bots, play every test through \`runTurn\` on the memory store with
+  stand-ins) over the example bots' tests, copied into a temporary folder until there are at
+  least 200 (${int(ct.tests)} tests in ${int(ct.files)} files), in \`bench/conversation-tests.ts\`.
+  The first run after the modules are loaded is timed as it is (code not yet warm, as in a CI
+  job); then the median of ${s.conversationTests.runs} warm runs. Start-up itself (tsx compiling
+  the CLI) adds about a second to the command on this machine.
 - **Sign-in turn**: the demo bot's sign-in (same definition, the demo auth service on loopback)
   followed by an end step. (a) the turn that answers the password: \`runTurn\` → the sign-in
   call → token sealed and cached → the end step; (b) the same POST to the same service through

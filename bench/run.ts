@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConversationTestResult } from './conversation-tests.js';
 import type { RateResult } from './interpreter.js';
 import type { HeapMemory, RedisMemory } from './memory.js';
 import { startRedisServer } from './redis-server.js';
@@ -27,6 +28,7 @@ const settings: Settings = quick
       redisConversations: 500,
       heapConversations: 10_000,
       startupRuns: 2,
+      conversationTests: { runs: 3 },
     }
   : {
       turns: { conversations: 2500, rounds: 7, warmupRounds: 2 },
@@ -35,6 +37,7 @@ const settings: Settings = quick
       redisConversations: 2000,
       heapConversations: 10_000,
       startupRuns: 7,
+      conversationTests: { runs: 9 },
     };
 
 const CHILD_LIMIT_MS = 120_000;
@@ -124,6 +127,8 @@ async function main(): Promise<void> {
   }
   step('interpreter: botbuilder-dialogs');
   const botbuilderTurns = await inChild<RateResult>(underTsx, 'botbuilder-turns', settings.turns);
+  step('conversation tests: parley test on the example bots\' tests');
+  const conversationTests = await inChild<ConversationTestResult>(underTsx, 'conversation-tests', settings.conversationTests);
 
   const redis = await startRedisServer();
   let signIn: SignInSide[];
@@ -174,6 +179,7 @@ async function main(): Promise<void> {
     parleyTurns,
     parleyTurnsCompiled,
     botbuilderTurns,
+    conversationTests,
     signIn,
     redisMemory,
     heap,

@@ -48,6 +48,7 @@ async function measureOn(kind: 'memory' | 'redis', store: Store, servicesUrl: st
   const bot = loadBench(signInBotText(servicesUrl), 'bench-sign-in.json');
   const engine = createEngine({ bot, store, allowPrivateNetworks: true });
   const definition = bot.authTokens['acme-login']!;
+  if (definition.mode !== 'credentials') throw new Error('the bench signs in with questions');
   const body = JSON.stringify({ username: 'ada', password: 'lovelace' });
   const bare = () =>
     request(

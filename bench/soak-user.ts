@@ -1,7 +1,9 @@
 // A soak user, as a person texting the demo bank bot: what they send at each step, what they
 // expect back, and the verdict on what they got. Two conversations per user: signing in and
 // reading the balance, then the balance again with the token the bot cached.
-import { phrases } from '../src/runtime/phrases.js';
+import { builtInPhrasebook } from '../src/runtime/phrasebook.js';
+
+const phrases = { trouble: builtInPhrasebook().say('trouble'), interrupted: builtInPhrasebook().say('interrupted') };
 import { demoUsers } from '../src/demo/demo-services.js';
 import type { LateMessage } from './soak-stand-ins.js';
 

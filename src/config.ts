@@ -62,7 +62,7 @@ const schema = z.object({
   ALLOW_UNENCRYPTED_TOKENS: flag,
   ALLOW_PRIVATE_NETWORKS: flag,
   LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
-  SMTP_URL: text,
+  SMTP_URL: z.preprocess(blankIsUnset, z.string().optional()).refine((value) => value === undefined || (/^smtps?:\/\//i.test(value) && parses(value)), 'write an smtp:// or smtps:// URL'),
   ADMIN_TOKEN: z.preprocess(blankIsUnset, z.string().min(32, 'use at least 32 characters').optional()),
 });
 

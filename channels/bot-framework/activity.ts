@@ -3,7 +3,9 @@
 // Direct Line, the Emulator, …) is `web`, which has no sign-in.
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
-import type { Authority, ChannelId, Choice, TurnOutput, UserInput } from '../../src/runtime/turn.js';
+import { builtInWords, type Words } from '../../src/runtime/phrasebook.js';
+import type { Authority, ChannelId, TurnOutput, UserInput } from '../../src/runtime/turn.js';
+import { buttonChoices } from '../choices.js';
 import { dig } from '../fields.js';
 
 export function channelOf(channelId: string | undefined): ChannelId {
@@ -49,11 +51,11 @@ function choiceOf(activity: Partial<Activity>): string | undefined {
 
 
 /** One message activity per reply; the question last, its choices as suggested actions. */
-export function activitiesOf(output: TurnOutput): Partial<Activity>[] {
+export function activitiesOf(output: TurnOutput, words: Words = builtInWords): Partial<Activity>[] {
   const activities: Partial<Activity>[] = output.replies.filter((reply) => reply.text !== '').map((reply) => ({ type: 'message', text: reply.text }));
   const prompt = output.prompt;
   if (prompt !== undefined) {
-    const choices: Choice[] = prompt.choices ?? (prompt.input === 'yesno' ? [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }] : []);
+    const choices = buttonChoices(prompt, words(output.language));
     const activity: Partial<Activity> = { type: 'message', text: prompt.text };
     if (choices.length > 0) {
       const actions: CardAction[] = choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice.label, value: choice.value }));

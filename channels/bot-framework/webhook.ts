@@ -11,17 +11,21 @@ import {
   ConfigurationBotFrameworkAuthentication,
   TurnContext,
   type Activity,
+  type ConversationReference,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
 } from 'botbuilder';
 import type { TurnAnswer } from '../../src/runtime/run-turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
-import type { Authority, TurnOutput } from '../../src/runtime/turn.js';
+import type { Authority, ReplyAddress, TurnOutput } from '../../src/runtime/turn.js';
+import type { SendUnprompted } from '../../src/runtime/resume.js';
+import type { JsonValue } from '../../src/json.js';
 import { activitiesOf, channelOf, turnRequestOf } from './activity.js';
 import { activityOf } from './inbound-activity.js';
 import { sendWithin, type SendBounds } from './reply-sending.js';
 import type { DeliveryFailed, RunTurn } from '../channel.js';
+import type { Words } from '../../src/runtime/phrasebook.js';
 
 export interface BotFrameworkDeps {
   run: RunTurn;
@@ -51,6 +55,8 @@ export interface BotFrameworkDeps {
   deliveryFailed: DeliveryFailed;
   /** Sends that go on after the answer, so shutdown can wait for them. */
   background?: (work: Promise<void>) => void;
+  /** The bot's words for buttons (Yes, No); Parley's own without. */
+  words?: Words;
   log: Log;
 }
 
@@ -69,13 +75,19 @@ const sorry = 'Sorry, something went wrong on our side. Please send that again.'
 // as short as Twilio's: an activity's answer is kept an hour.
 const deliveryTtlSeconds = 3600;
 
-export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
+export interface BotFrameworkChannel {
+  router: Router;
+  /** Proactive messages to a conversation seen before; absent when the route is off. */
+  unprompted?: SendUnprompted;
+}
+
+export function botFrameworkRoutes(deps: BotFrameworkDeps): BotFrameworkChannel {
   const router = Router();
   const appId = deps.appId ?? '';
   // Who vouches for the users of this route: the Bot Service's token, or nobody (the Emulator).
   const via: Authority | undefined = appId !== '' ? 'botframework' : deps.emulator ? 'emulator' : undefined;
   // Without credentials anyone could post any user id; a route that is not there refuses them all.
-  if (via === undefined) return router;
+  if (via === undefined) return { router };
 
   const authentication = new ConfigurationBotFrameworkAuthentication({ ...deps.botbuilderSettings } as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new AuthenticatedAdapter(authentication);
@@ -113,11 +125,12 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
       return;
     }
-    const request = turnRequestOf(activity, via);
-    if (request === undefined) return;
+    const turnRequest = turnRequestOf(activity, via);
+    if (turnRequest === undefined) return;
     const reference = TurnContext.getConversationReference(activity);
+    const request = { ...turnRequest, address: botFrameworkAddress(reference) };
     const late = async (rest: TurnOutput) => {
-      const activities = activitiesOf(rest);
+      const activities = activitiesOf(rest, deps.words);
       if (activities.length === 0) return;
       await sendReplies(activity, request.conversation, lateBounds, () =>
         adapter.continueConversationAsync(appId, reference, async (later) => {
@@ -136,7 +149,7 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     // A retry: its replies went to the serviceUrl the first time, except when they were to
     // come back in the (lost) HTTP answer.
     if (answer.duplicate === true && activity.deliveryMode !== 'expectReplies') return;
-    const activities = activitiesOf(answer);
+    const activities = activitiesOf(answer, deps.words);
     if (activities.length > 0) await sendReplies(activity, request.conversation, replyBounds, () => context.sendActivities(activities));
   };
 
@@ -170,7 +183,38 @@ export function botFrameworkRoutes(deps: BotFrameworkDeps): Router {
     if (answer?.body === undefined) res.end();
     else res.json(answer.body);
   });
-  return router;
+  // A proactive message, as late replies are sent: to the serviceUrl of the conversation's
+  // newest activity, failing (counted and thrown) when the connector does not take it in time.
+  const unprompted: SendUnprompted = async (address, output) => {
+    const reference = referenceOf(address);
+    if (reference === undefined) throw new Error('not a Bot Framework address');
+    const activities = activitiesOf(output);
+    if (activities.length === 0) return;
+    let failure: string | undefined;
+    await sendWithin(
+      () => adapter.continueConversationAsync(appId, reference, async (later) => void (await later.sendActivities(activities))),
+      lateBounds,
+      (reason) => {
+        failure = reason;
+        deps.deliveryFailed(channelOf(reference.channelId));
+      },
+    );
+    if (failure !== undefined) throw new Error(`the proactive message was not delivered: ${failure}`);
+  };
+  return { router, unprompted };
+}
+
+/** A conversation reference as the session keeps it: plain JSON, without undefined fields. */
+function botFrameworkAddress(reference: Partial<ConversationReference>): ReplyAddress {
+  return { kind: 'botframework', reference: JSON.parse(JSON.stringify(reference)) as JsonValue };
+}
+
+function referenceOf(address: ReplyAddress): ConversationReference | undefined {
+  const reference = address.reference;
+  if (typeof reference !== 'object' || reference === null || Array.isArray(reference)) return undefined;
+  const { serviceUrl, conversation } = reference;
+  if (typeof serviceUrl !== 'string' || typeof conversation !== 'object' || conversation === null || Array.isArray(conversation) || typeof conversation.id !== 'string') return undefined;
+  return reference as unknown as ConversationReference;
 }
 
 function authorizationOf(req: Request): string {

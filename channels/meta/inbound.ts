@@ -1,7 +1,7 @@
 // Meta's webhook bodies as turn requests: WhatsApp Cloud API (`entry[].changes[].value.messages[]`)
 // and Messenger (`entry[].messaging[]`). Delivery receipts, reads and echoes run nothing.
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
-import type { UserInput } from '../../src/runtime/turn.js';
+import type { ReplyAddress, UserInput } from '../../src/runtime/turn.js';
 import { dig, isRecord, phoneOf, records, textOf, type Json } from '../fields.js';
 
 /** Where the replies to one inbound message go. */
@@ -33,6 +33,7 @@ function whatsappMessages(body: Json): MetaMessage[] {
         if (from === undefined || id === undefined) continue;
         // Examples send `16505551234`; the same user reached through Twilio is `+16505551234`.
         const user = from.startsWith('+') ? from : `+${from}`;
+        const address: MetaAddress = { kind: 'whatsapp', to: from, phoneNumberId };
         found.push({
           request: {
             user: { id: user, channel: 'whatsapp', via: 'meta', ...phoneOf(user) },
@@ -40,8 +41,9 @@ function whatsappMessages(body: Json): MetaMessage[] {
             input: whatsappInput(message),
             delivery: `meta:${id}`,
             ...sentAt(Number(textOf(message.timestamp)) * 1000),
+            address: metaReplyAddress(address),
           },
-          address: { kind: 'whatsapp', to: from, phoneNumberId },
+          address,
         });
       }
     }
@@ -86,7 +88,9 @@ function messengerMessages(body: Json): MetaMessage[] {
       } else continue;
       const request: TurnRequest = { user: { id: psid, channel: 'messenger', via: 'meta' }, conversation: `messenger:${psid}`, input, ...sentAt(Number(event.timestamp)) };
       if (mid !== undefined) request.delivery = `meta:${mid}`;
-      found.push({ request, address: { kind: 'messenger', psid } });
+      const address: MetaAddress = { kind: 'messenger', psid };
+      request.address = metaReplyAddress(address);
+      found.push({ request, address });
     }
   }
   return found;
@@ -99,4 +103,20 @@ function sentAt(ms: number): Pick<TurnRequest, 'sentAt'> {
 
 function withChoice(textValue: string, choice: string | undefined): UserInput {
   return choice === undefined || choice === '' ? { text: textValue } : { text: textValue, choice };
+}
+
+/** The address as the session keeps it, for the Graph API sends of a resumed conversation. */
+export function metaReplyAddress(address: MetaAddress): ReplyAddress {
+  return address.kind === 'whatsapp'
+    ? { kind: 'meta', to: { kind: 'whatsapp', to: address.to, ...(address.phoneNumberId === undefined ? {} : { phoneNumberId: address.phoneNumberId }) } }
+    : { kind: 'meta', to: { kind: 'messenger', psid: address.psid } };
+}
+
+/** Back from the session: undefined for anything that is not an address this file made. */
+export function metaAddressOf(address: ReplyAddress): MetaAddress | undefined {
+  const to = address.to;
+  if (typeof to !== 'object' || to === null || Array.isArray(to)) return undefined;
+  if (to.kind === 'whatsapp' && typeof to.to === 'string') return { kind: 'whatsapp', to: to.to, phoneNumberId: typeof to.phoneNumberId === 'string' ? to.phoneNumberId : undefined };
+  if (to.kind === 'messenger' && typeof to.psid === 'string') return { kind: 'messenger', psid: to.psid };
+  return undefined;
 }

@@ -1,7 +1,8 @@
 // A turn's output as Graph API calls: WhatsApp messages (reply buttons for up to 3 choices, a
 // list for up to 10, numbered text beyond) and Messenger messages with quick replies.
-import type { Choice, Prompt, TurnOutput } from '../../src/runtime/turn.js';
-import { numberedList } from '../choices.js';
+import { builtInWords, type Phrasebook, type Words } from '../../src/runtime/phrasebook.js';
+import type { Prompt, TurnOutput } from '../../src/runtime/turn.js';
+import { buttonChoices, numberedList } from '../choices.js';
 import type { MetaAddress } from './inbound.js';
 
 export interface GraphCall {
@@ -17,16 +18,17 @@ const whatsappInteractiveBody = 1024;
 const messengerQuickReplies = 13;
 const messengerQuickReplyTitle = 20;
 
-export function graphCalls(address: MetaAddress, output: TurnOutput, defaultPhoneNumberId: string | undefined): GraphCall[] {
+export function graphCalls(address: MetaAddress, output: TurnOutput, defaultPhoneNumberId: string | undefined, words: Words = builtInWords): GraphCall[] {
+  const phrasebook = words(output.language);
   const texts = output.replies.map((reply) => reply.text).filter((text) => text !== '');
   if (address.kind === 'whatsapp') {
     const path = `/${address.phoneNumberId ?? defaultPhoneNumberId ?? ''}/messages`;
     const bodies = texts.map((text) => whatsappText(address.to, text));
-    if (output.prompt !== undefined) bodies.push(whatsappQuestion(address.to, output.prompt));
+    if (output.prompt !== undefined) bodies.push(whatsappQuestion(address.to, output.prompt, phrasebook));
     return bodies.map((body) => ({ path, body }));
   }
   const bodies = texts.map((text) => messenger(address.psid, { text }));
-  if (output.prompt !== undefined) bodies.push(messengerQuestion(address.psid, output.prompt));
+  if (output.prompt !== undefined) bodies.push(messengerQuestion(address.psid, output.prompt, phrasebook));
   return bodies.map((body) => ({ path: '/me/messages', body }));
 }
 
@@ -34,8 +36,8 @@ function whatsappText(to: string, text: string): object {
   return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: text } };
 }
 
-function whatsappQuestion(to: string, prompt: Prompt): object {
-  const choices = choicesOf(prompt);
+function whatsappQuestion(to: string, prompt: Prompt, words: Phrasebook): object {
+  const choices = buttonChoices(prompt, words);
   if (choices.length === 0 || choices.length > 10 || prompt.text.length > whatsappInteractiveBody) return whatsappText(to, numberedList(prompt));
   const interactive =
     choices.length <= 3
@@ -47,13 +49,13 @@ function whatsappQuestion(to: string, prompt: Prompt): object {
       : {
           type: 'list',
           body: { text: prompt.text },
-          action: { button: 'Choose', sections: [{ rows: choices.map((c) => ({ id: c.value, title: clip(c.label, whatsappRowTitle) })) }] },
+          action: { button: clip(words.say('listButton'), whatsappButtonTitle), sections: [{ rows: choices.map((c) => ({ id: c.value, title: clip(c.label, whatsappRowTitle) })) }] },
         };
   return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'interactive', interactive };
 }
 
-function messengerQuestion(psid: string, prompt: Prompt): object {
-  const choices = choicesOf(prompt);
+function messengerQuestion(psid: string, prompt: Prompt, words: Phrasebook): object {
+  const choices = buttonChoices(prompt, words);
   if (choices.length === 0) return messenger(psid, { text: prompt.text });
   if (choices.length > messengerQuickReplies) return messenger(psid, { text: numberedList(prompt) });
   return messenger(psid, {
@@ -64,11 +66,6 @@ function messengerQuestion(psid: string, prompt: Prompt): object {
 
 function messenger(psid: string, message: object): object {
   return { recipient: { id: psid }, messaging_type: 'RESPONSE', message };
-}
-
-function choicesOf(prompt: Prompt): Choice[] {
-  if (prompt.choices !== undefined) return prompt.choices;
-  return prompt.input === 'yesno' ? [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }] : [];
 }
 
 function clip(text: string, max: number): string {

@@ -8,6 +8,7 @@ import { metaMessages, type MetaMessage } from './inbound.js';
 import { graphCalls, type GraphSend } from './outbound.js';
 import { isSignedByMeta } from './signature.js';
 import type { RunTurn } from '../channel.js';
+import type { Words } from '../../src/runtime/phrasebook.js';
 
 export interface MetaDeps {
   run: RunTurn;
@@ -21,6 +22,8 @@ export interface MetaDeps {
   deadlineMs: number;
   /** Work that goes on after the 200 (the batch's turns), so shutdown waits for it. */
   background: (work: Promise<void>) => void;
+  /** The bot's words for buttons (Yes, No, the list's button); Parley's own without. */
+  words?: Words;
   log: Log;
 }
 
@@ -42,7 +45,7 @@ export function metaRoutes(deps: MetaDeps): Router {
   });
 
   const deliver = async (message: MetaMessage, output: TurnOutput) => {
-    const calls = graphCalls(message.address, output, deps.phoneNumberId);
+    const calls = graphCalls(message.address, output, deps.phoneNumberId, deps.words);
     if (calls.length === 0) return;
     if (deps.send === undefined) {
       deps.log.warn({ conversation: message.request.conversation, dropped: calls.length }, 'replies cannot be sent: set META_ACCESS_TOKEN');

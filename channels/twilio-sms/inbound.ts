@@ -3,6 +3,7 @@ import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
 import { field, phoneOf } from '../fields.js';
 import { twilioSid } from '../twilio/signature.js';
+import { twilioAddress } from '../twilio/unprompted.js';
 
 export interface InboundMessage {
   request: TurnRequest;
@@ -34,5 +35,6 @@ export function parseTwilioMessage(fields: Record<string, unknown>, via: Authori
   const payload = field(fields, 'ButtonPayload');
   if (payload !== undefined && payload !== '') input.choice = payload;
 
-  return { request: { user, conversation: `${user.channel}:${id}`, input, delivery: `twilio:${sid}` }, to, from };
+  const address = twilioAddress(to, from);
+  return { request: { user, conversation: `${user.channel}:${id}`, input, delivery: `twilio:${sid}`, address }, to, from };
 }

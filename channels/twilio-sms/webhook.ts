@@ -2,13 +2,14 @@
 // produced by the deadline; what comes later goes out through the REST API.
 import { Router } from 'express';
 import { twilioForm } from '../twilio/form.js';
-import type { TurnOptions } from '../../src/runtime/run-turn.js';
+import type { TurnOutput } from '../../src/runtime/turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';
 import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
 import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
 import type { RunTurn } from '../channel.js';
+import { twilioAddress, twilioUnprompted } from '../twilio/unprompted.js';
 
 export interface TwilioSmsDeps {
   run: RunTurn;
@@ -31,15 +32,15 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
     if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and a MessageSid of Twilio\'s form');
     const { request, from, to } = message;
 
-    const late = async (rest: Parameters<NonNullable<TurnOptions['late']>>[0]) => {
+    const sendLate = twilioUnprompted(deps.send);
+    const late = async (rest: TurnOutput) => {
       const texts = messageTexts(rest);
       if (texts.length === 0) return;
       if (deps.send === undefined) {
         deps.log.warn({ conversation: request.conversation, dropped: texts.length }, 'late replies cannot be sent: set TWILIO_ACCOUNT_SID');
         return;
       }
-      // One after the other, so they arrive in order.
-      for (const body of texts) await deps.send({ from: to, to: from, body });
+      await sendLate(twilioAddress(to, from), rest);
     };
     const answer = await deps.run({ ...request, deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
     res.type('text/xml').send(messagingTwiml(answer));

@@ -1,9 +1,10 @@
 // A Twilio Voice webhook as one of the moments of a call. The step counter `n` travels in the
 // URLs our TwiML gives Twilio (`/twilio/voice?n=3`), so a retried callback names the same step.
 import type { TurnRequest } from '../../src/runtime/run-turn.js';
-import type { Authority, User, UserInput } from '../../src/runtime/turn.js';
+import type { Authority, ReplyAddress, User, UserInput } from '../../src/runtime/turn.js';
 import { field, phoneOf } from '../fields.js';
 import { twilioSid } from '../twilio/signature.js';
+import { twilioAddress } from '../twilio/unprompted.js';
 
 export type CallMoment =
   /** The call rings: the conversation starts without input. */
@@ -19,6 +20,7 @@ export interface InboundCall {
   callSid: string;
   user: User;
   moment: CallMoment;
+  address?: ReplyAddress;
 }
 
 
@@ -27,6 +29,9 @@ export function parseCall(fields: Record<string, unknown>, query: Record<string,
   const from = field(fields, 'From')?.trim();
   if (!callSid || !from) return undefined;
   const user: User = { id: from, channel: 'phone', via, ...phoneOf(from) };
+  // A caller is reached unprompted by SMS, from the number they called: only between phone numbers.
+  const to = field(fields, 'To')?.trim();
+  const address = to !== undefined && user.phone !== undefined && phoneOf(to).phone !== undefined ? twilioAddress(to, from) : undefined;
 
   const wait = count(query.wait);
   const n = count(query.n);
@@ -38,13 +43,14 @@ export function parseCall(fields: Record<string, unknown>, query: Record<string,
   else if (digits !== '') moment = { kind: 'answer', n, input: { text: digits, keypad: true } };
   else if (speech !== '') moment = { kind: 'answer', n, input: { text: speech } };
   else moment = { kind: 'silence', n, times: query.timeout === '2' ? 2 : 1 };
-  return { callSid, user, moment };
+  return { callSid, user, moment, ...(address && { address }) };
 }
 
 /** The turn of a moment that runs one: step 0 is the call's start. */
 export function callTurn(call: InboundCall, n: number, input?: UserInput): TurnRequest {
   const request: TurnRequest = { user: call.user, conversation: `phone:${call.callSid}`, delivery: `twilio-call:${call.callSid}:${n}` };
   if (input !== undefined) request.input = input;
+  if (call.address !== undefined) request.address = call.address;
   return request;
 }
 

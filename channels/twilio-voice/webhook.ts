@@ -11,6 +11,7 @@ import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type T
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
 import type { RunTurn } from '../channel.js';
+import { conversationKey } from '../../src/runtime/run-turn.js';
 
 /** Small values with a TTL (the store's `keyed`). */
 export interface CallScratch {
@@ -41,17 +42,26 @@ const maxWaits = 40;
 interface AskedQuestion {
   n: number;
   prompt: Prompt;
+  /** The conversation's language when it was asked, to ask again (and give up) in it. */
+  language?: string;
 }
 
 export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
   const router = Router();
-  const promptKey = (call: InboundCall) => `voice:${deps.botId}:${call.callSid}:prompt`;
-  const lateKey = (call: InboundCall, n: number) => `voice:${deps.botId}:${call.callSid}:late:${n}`;
+  // Under the call's conversation key, which names the caller: an operator's erase finds them.
+  const callKey = (call: InboundCall) => `voice:${deps.botId}:${conversationKey(callTurn(call, 0))}`;
+  const promptKey = (call: InboundCall) => `${callKey(call)}:prompt`;
+  const lateKey = (call: InboundCall, n: number) => `${callKey(call)}:late:${n}`;
+
+  const askedLanguage = async (call: InboundCall): Promise<string | undefined> => {
+    const stored = await deps.scratch.get(promptKey(call));
+    return stored === undefined ? undefined : (JSON.parse(stored) as AskedQuestion).language;
+  };
 
   /** Renders a finished turn for step `n`, remembering its question for a silence. */
   const answered = async (call: InboundCall, n: number, output: TurnOutput): Promise<string> => {
     if (output.prompt !== undefined && !output.ended) {
-      const asked: AskedQuestion = { n: n + 1, prompt: output.prompt };
+      const asked: AskedQuestion = { n: n + 1, prompt: output.prompt, ...(output.language === undefined ? {} : { language: output.language }) };
       await deps.scratch.set(promptKey(call), JSON.stringify(asked), promptTtlSeconds);
     }
     return callTwiml(output, n + 1, deps.voice);
@@ -60,7 +70,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
   const runStep = async (call: InboundCall, n: number, input?: UserInput): Promise<string> => {
     const late = async (rest: TurnOutput) => deps.scratch.set(lateKey(call, n), JSON.stringify(rest), lateTtlSeconds);
     const answer = await deps.run({ ...callTurn(call, n, input), deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
-    if (answer.continues === true) return holdTwiml(answer.replies, n, 0, deps.voice);
+    if (answer.continues === true) return holdTwiml(answer.replies, n, 0, deps.voice, answer.language);
     return answered(call, n, answer);
   };
 
@@ -81,7 +91,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
         const asked = stored === undefined ? undefined : (JSON.parse(stored) as AskedQuestion);
         if (moment.times === 1 && asked !== undefined && asked.n === moment.n) {
           // Nothing new is said and nothing runs: the same question, once more.
-          twiml = callTwiml({ replies: [], prompt: asked.prompt, ended: false }, moment.n, deps.voice, 2);
+          twiml = callTwiml({ replies: [], prompt: asked.prompt, ended: false, ...(asked.language === undefined ? {} : { language: asked.language }) }, moment.n, deps.voice, 2);
         } else {
           // Silent again: an empty answer, which the question counts as a wrong one.
           twiml = await runStep(call, moment.n, { text: '' });
@@ -93,7 +103,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
         if (stored !== undefined) twiml = await answered(call, moment.n, JSON.parse(stored) as TurnOutput);
         else if (moment.tries >= maxWaits) {
           deps.log.warn({ conversation: `phone:${call.callSid}`, step: moment.n }, 'a slow turn did not finish while the caller waited');
-          twiml = givingUpTwiml(deps.voice);
+          twiml = givingUpTwiml(deps.voice, await askedLanguage(call));
         } else twiml = holdTwiml([], moment.n, moment.tries, deps.voice);
         break;
       }

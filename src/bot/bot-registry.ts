@@ -40,6 +40,8 @@ export interface RegistryOptions {
   paths: readonly string[];
   /** How long a burst of file events is let settle before the files are read (editors write in steps). */
   settleMs?: number;
+  /** Whether Parley can mail email sign-in links itself (SMTP_URL): see LoadOptions. */
+  canMail?: boolean;
 }
 
 interface Entry {
@@ -53,6 +55,7 @@ interface Entry {
 export class BotRegistry {
   readonly #paths: string[];
   readonly #settleMs: number;
+  readonly #canMail: boolean | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(outcome: ReloadOutcome) => void>();
   readonly #watchers: FSWatcher[] = [];
@@ -63,6 +66,7 @@ export class BotRegistry {
   private constructor(options: RegistryOptions) {
     this.#paths = options.paths.map((path) => resolve(path));
     this.#settleMs = options.settleMs ?? 150;
+    this.#canMail = options.canMail;
   }
 
   /** Loads every bot; the outcomes say which were refused (a server refuses to start then). */
@@ -163,7 +167,7 @@ export class BotRegistry {
     }
     const revision = revisionOf(text);
     if (entry !== undefined && entry.lastRead === revision) return { kind: 'unchanged', file };
-    const loaded = loadBotText(text, file);
+    const loaded = loadBotText(text, file, this.#canMail === undefined ? {} : { canMail: this.#canMail });
     if (loaded.bot === undefined) return this.#refuse(file, entry, loaded.problems, revision);
     const clashes = loaded.source === undefined ? [] : this.#clashes(loaded.bot, entry, loaded.source);
     if (hasErrors(clashes)) return this.#refuse(file, entry, [...clashes, ...loaded.problems], revision);

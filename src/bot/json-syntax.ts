@@ -16,7 +16,15 @@ export interface ParsedJson {
   problems: Problem[];
 }
 
-export function parseBotJson(text: string, file: string): ParsedJson {
+/** What the messages call the file: conversation tests are read by the same parser. */
+export interface JsonKind {
+  /** "bot file", "test file". */
+  noun: string;
+}
+
+const botKind: JsonKind = { noun: 'bot file' };
+
+export function parseBotJson(text: string, file: string, kind: JsonKind = botKind): ParsedJson {
   // A byte-order mark is not JSON, but editors add one, and do not count it as a column.
   const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Before the parser, which recurses once per level and would overflow the stack.
@@ -24,7 +32,7 @@ export function parseBotJson(text: string, file: string): ParsedJson {
   if (deep) {
     const source = new BotSource(file, clean, undefined);
     const { line, column } = source.position(deep.offset);
-    const message = `objects and lists are nested more than ${maxDepth} levels deep here, and a bot file is never that deep: check that this is the bot file you meant, and remove the extra levels`;
+    const message = `objects and lists are nested more than ${maxDepth} levels deep here, and a ${kind.noun} is never that deep: check that this is the ${kind.noun} you meant, and remove the extra levels`;
     return { source, problems: [{ severity: 'error', file, line, column, pointer: jsonPointer(deep.path), message, code: 'too-deep' }] };
   }
   const errors: ParseError[] = [];
@@ -33,7 +41,7 @@ export function parseBotJson(text: string, file: string): ParsedJson {
   if (errors.length > 0 || !root) {
     // After the first error the parser guesses, and what it reports next is mostly noise.
     const first = firstSyntaxError(clean);
-    return { source, problems: first ? [first.toProblem(source)] : [] };
+    return { source, problems: first ? [first.toProblem(source, kind)] : [] };
   }
   const problems = duplicateKeys(root, source);
   return problems.length > 0 ? { source, problems } : { source, value: getNodeValue(root), problems };
@@ -45,7 +53,7 @@ interface Container {
 }
 
 interface FirstError {
-  toProblem(source: BotSource): Problem;
+  toProblem(source: BotSource, kind: JsonKind): Problem;
 }
 
 function firstSyntaxError(text: string): FirstError | undefined {
@@ -64,9 +72,9 @@ function firstSyntaxError(text: string): FirstError | undefined {
         const context = { text, offset, length, inside: open.at(-1), closing: lastClosed };
         const code = printParseErrorCode(error);
         first = {
-          toProblem: (source) => {
-            const { message, at = offset } = describe(code, context, source);
-            const path = getLocation(text, at).path;
+          toProblem: (source, kind) => {
+            const { message, at = offset, about = at } = describe(code, context, source, kind);
+            const path = getLocation(text, about).path;
             // The parser names a property it has not read yet ''; the object is what is meant.
             if (path.at(-1) === '') path.pop();
             const { line, column } = source.position(at);
@@ -92,7 +100,8 @@ interface ErrorContext {
 
 const aValue = 'a string in double quotes, a number, true, false, null, an object {…} or a list […]';
 
-function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext, source: BotSource): { message: string; at?: number } {
+/** `at`: where the problem is shown (default: where the parser stopped); `about`: the offset whose JSON path is its pointer (default `at`). */
+function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext, source: BotSource, { noun }: JsonKind): { message: string; at?: number; about?: number } {
   const { text, offset, length } = c;
   const token = text.slice(offset, offset + length);
   const here = text[offset];
@@ -114,7 +123,7 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
       return { message: `${token} is not a number JSON accepts: write digits without a leading zero, e.g. 10, 0.5 or 1e3` };
     case 'PropertyNameExpected':
     case 'ValueExpected':
-      if (atEnd && text.trim() === '') return { message: 'the file is empty: a bot file is a JSON object, starting with {', at: 0 };
+      if (atEnd && text.trim() === '') return { message: `the file is empty: a ${noun} is a JSON object, starting with {`, at: 0 };
       if (atEnd) return { message: `the file ends where a value should be: write ${aValue}` };
       if (before?.char === ',' && (here === '}' || here === ']'))
         return { message: `JSON allows no comma before ${here}: remove this comma`, at: before.offset };
@@ -142,10 +151,13 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
         : { message: `expected ${closer} to close the ${what}${start}: add a ${closer} or a comma` };
     }
     case 'EndOfFileExpected':
-      return { message: `unexpected ${token} after the end of the bot: a bot file holds one JSON object; remove what follows it (an extra } or ]?)` };
+      return { message: `unexpected ${token} after the end of the ${noun.split(' ')[0]}: a ${noun} holds one JSON object; remove what follows it (an extra } or ]?)` };
     case 'InvalidCommentToken':
     case 'UnexpectedEndOfComment':
-      return { message: 'comments are not allowed: a bot file is plain JSON; remove the comment' };
+      return {
+        message: `comments are not allowed: a ${noun} is plain JSON; remove the comment`,
+        about: commentSubject(text, offset, length),
+      };
     case 'UnexpectedEndOfString':
       return { message: 'this string is not closed: add the closing " (write a line break inside a string as \\n)' };
     case 'UnexpectedEndOfNumber':
@@ -165,6 +177,18 @@ function describe(code: ReturnType<typeof printParseErrorCode>, c: ErrorContext,
     default:
       return { message: `this is not valid JSON (${code}): check the JSON around here` };
   }
+}
+
+/**
+ * The offset of what a comment is about: the key on its line when it trails one
+ * (`"ttl": 3600, // seconds`), else the key or value after it (a comment on a line of its own).
+ */
+function commentSubject(text: string, offset: number, length: number): number {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const first = text.slice(lineStart, offset).search(/\S/);
+  if (first >= 0) return lineStart + first + 1;
+  const after = text.slice(offset + length).search(/[^\s,]/);
+  return after < 0 ? offset : offset + length + after + 1;
 }
 
 /** The last non-whitespace character before `offset`. */

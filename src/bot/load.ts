@@ -6,6 +6,7 @@ import { indexBot } from './bot.js';
 import type { Bot } from './bot.js';
 import { checkGraph } from './checks/graph.js';
 import { parseBotJson } from './json-syntax.js';
+import { checkPhrases } from './checks/phrases.js';
 import { checkPlaceholders } from './checks/placeholders.js';
 import { byPosition, hasErrors } from './problems.js';
 import type { Problem } from './problems.js';
@@ -15,6 +16,7 @@ import { schemaProblems } from './schema-problems.js';
 import { botFile } from './schema.js';
 import { checkStepRules } from './checks/steps.js';
 import { checkUrls } from './checks/urls.js';
+import { checkMail } from './checks/mail.js';
 
 export interface LoadResult {
   /** Set only when no problem is an error. */
@@ -25,8 +27,18 @@ export interface LoadResult {
   source?: BotSource;
 }
 
+/** What the loader is told of where the bot will run. */
+export interface LoadOptions {
+  /**
+   * Whether Parley can mail email sign-in links itself: true with SMTP_URL (or in the console,
+   * which prints the mail), false without, where an email definition without "sendUrl" is an
+   * error. Unknown (`validate`): a warning.
+   */
+  canMail?: boolean;
+}
+
 /** Checks a bot's JSON text; `file` is how problems name it. */
-export function loadBotText(text: string, file: string): LoadResult {
+export function loadBotText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const parsed = parseBotJson(text, file);
   if (!('value' in parsed)) return { problems: parsed.problems };
   const checked = botFile.safeParse(parsed.value);
@@ -38,6 +50,8 @@ export function loadBotText(text: string, file: string): LoadResult {
     ...checkPlaceholders(bot, parsed.source),
     ...checkUrls(bot, parsed.source),
     ...checkGraph(bot, parsed.source),
+    ...checkMail(bot, parsed.source, options.canMail),
+    ...checkPhrases(bot, parsed.source),
   ].sort(byPosition);
   if (hasErrors(problems)) return { problems, source: parsed.source };
   bot.revision = revisionOf(text);
@@ -49,17 +63,18 @@ export function revisionOf(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 12);
 }
 
-export async function loadBotFile(path: string): Promise<LoadResult> {
+export async function loadBotFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     return { problems: [{ severity: 'error', file: path, line: 1, column: 1, pointer: '', message: readFailure(error), code: 'read-error' }] };
   }
-  return loadBotText(text, path);
+  return loadBotText(text, path, options);
 }
 
-function readFailure(error: unknown): string {
+/** Why a bot file could not be read, in words an author can act on. */
+export function readFailure(error: unknown): string {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   switch (code) {
     case 'ENOENT':

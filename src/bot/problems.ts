@@ -34,6 +34,9 @@ export type ProblemCode =
   | 'unreachable-step'
   | 'unreachable-script'
   | 'endless-loop'
+  | 'no-mail-server'
+  | 'untranslated-phrases'
+  | 'not-a-language'
   // Several bots of one server (BOT_DIR), and reloads.
   | 'duplicate-bot'
   | 'claimed-twice'

@@ -42,6 +42,7 @@ export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   await conversation('Conversation 3: "logout" forgets the token', ['logout']);
   out('Talk to it yourself:   npx parley chat scripts/demo.json --demo-services        (username ada, password lovelace)');
   out('On the phone keypad:   npx parley chat scripts/phone-bank.json --channel phone --demo-services   (account 10001, PIN 1815)');
+  out('On a sign-in page:     npx parley chat scripts/oauth-demo.json --demo-services   (open the link it prints; ada / lovelace)');
   out('Run the tests:         npm test');
   await store.close();
   await services?.close();

@@ -4,6 +4,8 @@
 import type { Bot, Position } from '../bot/bot.js';
 import type { StepOf, StepType } from '../bot/schema.js';
 import type { Effect, EffectResult } from '../runtime/effect.js';
+import type { PhraseName } from '../runtime/phrases.js';
+import type { PhraseParams } from '../runtime/phrasebook.js';
 import type { Session, Wait } from '../runtime/session.js';
 import type { JsonValue } from '../json.js';
 import type { Prompt, Reply, User, UserInput } from '../runtime/turn.js';
@@ -38,6 +40,8 @@ export interface Draft {
   say(reply: Reply): void;
   /** Renders a text template against the conversation's variables (the user sees the result). */
   text(template: string): string;
+  /** A built-in phrase (or the bot's override of it) in the conversation's language. */
+  phrase(name: PhraseName, params?: PhraseParams): string;
   /** The value a placeholder name stands for (a variable, a dotted path into one, `user.*`, `account`). */
   value(name: string): JsonValue | undefined;
   /** A problem for the author's log (a missing variable, a runaway loop). Never holds secrets. */

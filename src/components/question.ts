@@ -2,7 +2,7 @@ import type { StepOf } from '../bot/schema.js';
 import type { Prompt } from '../runtime/turn.js';
 import { readAnswer } from '../runtime/answers.js';
 import { failureWay, type Component, type Draft } from './component.js';
-import { phrases } from '../runtime/phrases.js';
+import { invalidAnswerPhrase } from '../runtime/phrases.js';
 
 export const question: Component<'question'> = {
   run(step, event, draft) {
@@ -15,10 +15,10 @@ export const question: Component<'question'> = {
     }
     const tries = (draft.session.wait?.kind === 'question' ? draft.session.wait.tries : 0) + 1;
     if (tries >= step.maxAttempts) {
-      if (step.onFailure === undefined) draft.say({ text: phrases.tooManyTries });
+      if (step.onFailure === undefined) draft.say({ text: draft.phrase('tooManyTries') });
       return failureWay(step.onFailure);
     }
-    draft.say({ text: step.invalid === undefined ? phrases.invalidAnswer[step.input] : draft.text(step.invalid) });
+    draft.say({ text: step.invalid === undefined ? draft.phrase(invalidAnswerPhrase[step.input]) : draft.text(step.invalid) });
     return { kind: 'wait', wait: { kind: 'question', tries }, prompt: promptOf(step, draft) };
   },
 };

@@ -3,8 +3,7 @@ import type { WebRequest } from '../runtime/effect.js';
 import type { JsonValue } from '../json.js';
 import { isCredential, requestPlaceholders } from '../templates/request-placeholders.js';
 import { failureWay, type Component, type Draft, type Next } from './component.js';
-import { phrases } from '../runtime/phrases.js';
-import { askFirst, continueSignIn } from '../sign-in/credentials.js';
+import { continueAnySignIn, signInAllowedOn, startSignIn } from '../sign-in/sign-in.js';
 
 export const webService: Component<'webService'> = {
   run(step, event, draft) {
@@ -20,28 +19,24 @@ export const webService: Component<'webService'> = {
         return { kind: 'next' };
       }
       // A refused token is dropped and asked for again, once; a second refusal is an error.
-      if (result.unauthorized && token !== undefined && !retried && draft.user.channel !== 'web') {
+      if (result.unauthorized && token !== undefined && !retried && draft.bot.authTokens[token] !== undefined && signInAllowedOn(draft, token)) {
         draft.session.retry = draft.at;
         // The API refused a token the user had: say why the questions come again.
-        if (result.status === 401) draft.say({ text: phrases.signInAgain });
-        return { kind: 'effect', effect: { type: 'token.forget', token }, wait: { kind: 'effect' } };
+        if (result.status === 401) draft.say({ text: draft.phrase('signInAgain') });
+        // With several accounts, only the refused one is forgotten.
+        const account = draft.bot.authTokens[token]?.accounts === 'several' ? draft.session.accounts?.[token] : undefined;
+        return { kind: 'effect', effect: { type: 'token.forget', token, ...(account !== undefined && { account }) }, wait: { kind: 'effect' } };
       }
       return failed(step, draft);
     }
 
     if (event.kind === 'result' && event.result.type === 'token.forget') {
       const token = tokenOf(step, draft);
-      return token === undefined ? failed(step, draft) : askFirst(token, draft);
+      return token === undefined ? failed(step, draft) : startSignIn(token, draft);
     }
 
-    const wait = draft.session.wait;
-    if (wait?.kind === 'auth') {
-      return continueSignIn(event, wait, draft, {
-        signedIn: () => call(step, draft),
-        failure: step.onError,
-      });
-    }
-    return failed(step, draft);
+    const going = continueAnySignIn(event, draft.session.wait, draft, { signedIn: () => call(step, draft), failure: step.onError });
+    return going ?? failed(step, draft);
   },
 };
 
@@ -65,7 +60,7 @@ function requestOf(step: StepOf<'webService'>, draft: Draft): WebRequest {
 
 function failed(step: StepOf<'webService'>, draft: Draft): Next {
   delete draft.session.retry;
-  if (step.onError === undefined) draft.say({ text: phrases.serviceFailed });
+  if (step.onError === undefined) draft.say({ text: draft.phrase('serviceFailed') });
   return failureWay(step.onError);
 }
 

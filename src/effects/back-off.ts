@@ -15,6 +15,13 @@ export interface BackOff {
   succeeded(key: string): Promise<void>;
 }
 
+/** What a back-off value is, read from its keyed key: a count of failures or a pause, and under which failure key. */
+export function readBackOffKey(key: string): { kind: 'failures' | 'pause'; failureKey: string } | undefined {
+  if (key.startsWith('authfail:')) return { kind: 'failures', failureKey: key.slice('authfail:'.length) };
+  if (key.startsWith('authwait:')) return { kind: 'pause', failureKey: key.slice('authwait:'.length) };
+  return undefined;
+}
+
 /** `counted`: told of each pause imposed and each try that came during one (for /metrics). */
 export function createBackOff(keyed: Keyed, counted: (event: BackOffEvent) => void = () => {}): BackOff {
   return {

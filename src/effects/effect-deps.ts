@@ -1,5 +1,9 @@
 import type { Outbound } from '../http/outbound.js';
+import type { SendUnprompted } from '../runtime/resume.js';
+import type { OAuthProviders } from './oauth-provider.js';
+import type { PendingLinks } from './pending-links.js';
 import type { Log } from '../runtime/log.js';
+import type { Mailer } from './mailer.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Cipher } from '../stores/cipher.js';
 import type { Store } from '../stores/store.js';
@@ -17,4 +21,13 @@ export interface EffectDeps {
   outbound: Outbound;
   log: Log;
   metrics: Metrics;
+  /** Sign-ins waiting on a link (modes oauth, web). */
+  links: PendingLinks;
+  oauth: OAuthProviders;
+  /** PUBLIC_URL: the base of `/auth/callback`. */
+  publicUrl: () => string;
+  /** The engine's senders: a caller gets the sign-in link by SMS. */
+  senders: ReadonlyMap<string, SendUnprompted>;
+  /** Mails an email sign-in's link (SMTP_URL; the console's printer); none: such links cannot be mailed by Parley. */
+  mailer?: Mailer;
 }

@@ -1,15 +1,18 @@
 // The effect half of an Auth Token: send the answers to the author's auth service, read the
 // token out of its answer and cache it. Nothing the service says reaches the user: the
 // interpreter only learns ok / refused / unavailable / throttled.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { CredentialsDefinition } from '../bot/schema.js';
 import type { EffectResult } from '../runtime/effect.js';
 import type { EffectTurn } from '../runtime/drive.js';
 import { conversationValue } from '../runtime/scope.js';
 import type { JsonValue } from '../json.js';
-import { renderHeader, renderText, renderUrl } from '../templates/render.js';
+import { authRequest, type AuthRequest } from './auth-request.js';
 import type { EffectDeps } from './effect-deps.js';
 import { readSafely, savedVars } from './saved-vars.js';
-import { accountFailureKey, failureKey, tokenKey } from './token-key.js';
+import { accountFailureKey, failureKey } from './token-key.js';
+import { saveToken } from './token-cache.js';
+import { tokenParts } from './token-parts.js';
+import { isValid } from './web-flow.js';
 
 type SignInResult = Extract<EffectResult, { type: 'auth.signIn' }>;
 
@@ -17,7 +20,7 @@ export async function signIn(
   deps: EffectDeps,
   turn: EffectTurn,
   token: string,
-  definition: AuthTokenDefinition,
+  definition: CredentialsDefinition,
   answers: Record<string, string>,
   save: Record<string, string> | undefined,
 ): Promise<SignInResult> {
@@ -31,31 +34,15 @@ export async function signIn(
   };
   const missing = (name: string) => deps.log.warn({ token }, `{${name}} has no value in the auth token definition "${token}"`);
 
-  let url: string;
-  let headers: Record<string, string> = {};
-  let body: string | undefined;
-  const fields: Record<string, string> = {};
+  let request: AuthRequest;
   try {
-    for (const [name, template] of Object.entries(definition.fields ?? {})) fields[name] = renderText(template, lookup, missing);
-    for (const [name, template] of Object.entries(definition.headers ?? {})) headers[name] = renderHeader(template, lookup, missing);
-    url = renderUrl(definition.url, lookup, missing);
-    const sent = { ...answers, ...fields };
-    if (definition.method === 'GET') {
-      const withQuery = new URL(url);
-      for (const [name, value] of Object.entries(sent)) withQuery.searchParams.append(name, value);
-      url = withQuery.toString();
-    } else if (definition.encoding === 'form') {
-      body = new URLSearchParams(sent).toString();
-      headers = { 'content-type': 'application/x-www-form-urlencoded', ...headers };
-    } else {
-      body = JSON.stringify(sent);
-      headers = { 'content-type': 'application/json', ...headers };
-    }
+    request = authRequest(definition, answers, lookup, missing);
   } catch (error) {
     // Template errors never carry values, so the message is safe to log.
     deps.log.warn({ token, err: error instanceof Error ? error.message : String(error) }, 'the auth request could not be built');
     return refused('unavailable');
   }
+  const { url, headers, body, fields } = request;
 
   // Counted per sender and per account; the user hears the same pause whichever it is.
   const accountKey = accountFailureKey(token, definition, { answers, fields }, turn, (text) => deps.sealer.fingerprint(text));
@@ -96,14 +83,24 @@ export async function signIn(
       try {
         data = JSON.parse(answer.body);
       } catch {
+        deps.log.warn({ token }, `the auth service answered ${answer.status} with a body that is not JSON; if the whole body is the token, set "json": false`);
         return refused('unavailable');
       }
       found = definition.tokenPath === undefined ? undefined : readSafely(data, definition.tokenPath);
     } else {
       found = answer.body.trim();
     }
-    const value = typeof found === 'string' ? found.trim() : typeof found === 'number' ? String(found) : '';
+    const value = tokenText(found);
     if (value === '') {
+      // The service accepted, yet no token: most often a tokenPath that names the wrong field.
+      const where = definition.json ? `at tokenPath "${definition.tokenPath ?? ''}"` : 'in its body';
+      deps.log.warn({ token }, `the auth service answered ${answer.status} with no token ${where}: the try counts as refused`);
+      await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
+      return refused('refused');
+    }
+    // Botize-style services answer 200 with a token-shaped body even for wrong credentials: the
+    // verdict at validPath decides, and anything but true is a refusal like a 401.
+    if (definition.validPath !== undefined && !isValid(readSafely(data, definition.validPath))) {
       await Promise.all(failures.map((key) => deps.backOff.failed(key, turn.now)));
       return refused('refused');
     }
@@ -113,10 +110,10 @@ export async function signIn(
     const account = accountOf(definition, data, answers, value) ?? token;
 
     // Read before the token is cached: an answer whose parts cannot be kept signs nobody in.
-    const vars = savedVars(deps, data, save, [value]);
+    const vars = savedVars(deps, data, save, tokenParts(value));
     if (vars === undefined) return refused('unavailable');
 
-    await deps.store.tokens.set(tokenKey(token, definition, turn), { token: value, account }, ttl);
+    await saveToken(deps, turn, token, definition, { token: value, account }, ttl);
     await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
     turn.acquired.add(token);
     deps.metrics.signIn('ok', definition.mode);
@@ -133,11 +130,22 @@ export async function signIn(
  * The account's name: where the answer says, else the first answer that is not secret. The
  * name is kept in the session and shown as {account}, so one that holds the token is not used.
  */
-function accountOf(definition: AuthTokenDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
+function accountOf(definition: CredentialsDefinition, data: unknown, answers: Record<string, string>, token: string): string | undefined {
   if (definition.accountPath !== undefined) {
     const named = readSafely(data, definition.accountPath);
-    if ((typeof named === 'string' || typeof named === 'number') && !String(named).includes(token)) return String(named);
+    if ((typeof named === 'string' || typeof named === 'number') && !tokenParts(token).some((part) => String(named).includes(part))) return String(named);
   }
   const first = definition.questions.find((q) => !q.secret);
   return first === undefined ? undefined : answers[first.field];
+}
+
+/**
+ * The token as the cache keeps it: a string trimmed, a number as written, an object (Botize's
+ * `auth_data_to_save`) as its JSON text; nothing else, and no empty object, is a token.
+ */
+function tokenText(found: unknown): string {
+  if (typeof found === 'string') return found.trim();
+  if (typeof found === 'number') return String(found);
+  if (typeof found === 'object' && found !== null && Object.keys(found).length > 0) return JSON.stringify(found);
+  return '';
 }

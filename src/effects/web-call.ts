@@ -9,13 +9,27 @@ import { renderHeader, renderUrl } from '../templates/render.js';
 import { requestPlaceholders } from '../templates/request-placeholders.js';
 import type { EffectDeps } from './effect-deps.js';
 import { savedVars } from './saved-vars.js';
-import { tokenKey } from './token-key.js';
+import { readToken } from './token-cache.js';
+import { tokenParts } from './token-parts.js';
+import { isStale, refreshToken } from './token-refresh.js';
 
 type WebResult = Extract<EffectResult, { type: 'web.call' }>;
 
 const maxResponseBytes = 1024 * 1024;
 
 export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effect, { type: 'web.call' }>): Promise<WebResult> {
+  const first = await callOnce(deps, turn, effect);
+  // An OAuth token the API refused is refreshed once, silently, and the call made again once.
+  if (first.ok || !first.unauthorized || first.status !== 401 || effect.token === undefined) return first;
+  const definition = turn.bot.authTokens[effect.token];
+  if (definition?.mode !== 'oauth') return first;
+  const record = await readToken(deps, turn, effect.token, definition);
+  if (record?.refresh === undefined) return first;
+  const fresh = await refreshToken(deps, turn, effect.token, definition, { ...record, expiresAt: 0 });
+  return fresh === undefined ? first : callOnce(deps, turn, effect);
+}
+
+async function callOnce(deps: EffectDeps, turn: EffectTurn, effect: Extract<Effect, { type: 'web.call' }>): Promise<WebResult> {
   const { request } = effect;
 
   // Tokens are read before rendering, so templates render synchronously from one lookup.
@@ -30,7 +44,8 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
     }
     const definition = turn.bot.authTokens[definitionId];
     if (definition === undefined) continue;
-    const record = await deps.store.tokens.get(tokenKey(definitionId, definition, turn));
+    let record = await readToken(deps, turn, definitionId, definition);
+    if (record !== undefined && isStale(record, turn.now)) record = definition.mode === 'oauth' ? await refreshToken(deps, turn, definitionId, definition, record) : undefined;
     deps.metrics.tokenLookup(record !== undefined);
     if (record !== undefined) tokens.set(name, record.token);
     else absent.add(definitionId);
@@ -69,7 +84,7 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
   }
 
   const started = performance.now();
-  const masked = [...tokens.values(), ...secretValues(requestPlaceholders(request), deps)];
+  const masked = [...[...tokens.values()].flatMap(tokenParts), ...secretValues(requestPlaceholders(request), deps)];
   const answer = await deps.outbound(
     { method: request.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: request.timeoutSeconds * 1000, maxBytes: maxResponseBytes },
     { kind: 'web-service', step: `${effect.step.script}#${effect.step.step}`, ...(effect.token === undefined ? {} : { definition: effect.token }), masked },
@@ -97,10 +112,11 @@ export async function webCall(deps: EffectDeps, turn: EffectTurn, effect: Extrac
       data = JSON.parse(answer.body);
     } catch {
       deps.metrics.webCall('error', seconds);
+      deps.log.warn({ step: effect.step, status: answer.status }, `the API answered ${answer.status} with a body that is not JSON, so "save" cannot read it: the call counts as failed`);
       return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is not JSON' };
     }
   }
-  const vars = savedVars(deps, data, request.save, [...tokens.values()]);
+  const vars = savedVars(deps, data, request.save, [...tokens.values()].flatMap(tokenParts));
   if (vars === undefined) {
     deps.metrics.webCall('error', seconds);
     return { type: 'web.call', ok: false, status: answer.status, unauthorized: false, reason: 'the answer is too deep or too large to save' };

@@ -3,7 +3,8 @@
 // happened. It does no I/O and reads no clock: `now` comes in with the turn.
 import { normalizeKeyword, resolveTarget, stepAt, type Bot, type Position } from '../bot/bot.js';
 import type { Draft, Next, StepEvent } from '../components/component.js';
-import { phrases } from './phrases.js';
+import type { PhraseName } from './phrases.js';
+import { conversationLanguage, phrase, type PhraseParams } from './phrasebook.js';
 import { registry } from '../components/registry.js';
 import type { Step } from '../bot/schema.js';
 import { renderText } from '../templates/render.js';
@@ -11,7 +12,8 @@ import type { Effect, EffectResult } from './effect.js';
 import { conversationValue } from './scope.js';
 import { isExpired, newSession, type Session } from './session.js';
 import type { JsonValue } from '../json.js';
-import type { Prompt, Reply, User, UserInput } from './turn.js';
+import type { StepObserver } from './step-observer.js';
+import type { Prompt, Reply, ReplyAddress, User, UserInput } from './turn.js';
 
 export type TurnEvent =
   /** A conversation starts with no user text (a phone call rings). */
@@ -35,6 +37,10 @@ export interface TurnContext {
   bot: Bot;
   user: User;
   now: number;
+  /** Told of every step run (`parley test`'s coverage); absent in production. */
+  observe?: StepObserver;
+  /** Where the user can be reached outside this turn's answer (the SMS of a caller's sign-in link). */
+  address?: ReplyAddress;
 }
 
 /** `stepsBefore`: steps this turn already ran before the effect whose result `event` brings. */
@@ -64,7 +70,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
   const draft = new TurnDraft(ctx, session, at, out);
   for (; ; out.steps++) {
     if (out.steps >= bot.settings.maxStepsPerTurn) {
-      return runaway(out, `${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
+      return runaway(bot, out, `${bot.source}: more than ${bot.settings.maxStepsPerTurn} steps in one turn without a question (last at ${at.script} step ${at.step}); the conversation was ended`);
     }
     const step = stepAt(bot, at);
     // Running past the last step of a script ends the conversation, as `end` would.
@@ -72,6 +78,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
 
     draft.at = at;
     const next = runStep(step, stepEvent, draft);
+    ctx.observe?.(at, step, stepEvent, next, session, ctx.user);
     switch (next.kind) {
       case 'next':
         at = { script: at.script, step: at.step + 1 };
@@ -79,7 +86,7 @@ export function advance(ctx: TurnContext, stored: Session | undefined, event: Tu
       case 'goto': {
         const to = resolveTarget(bot, at.script, next.target);
         if (to === undefined) {
-          return runaway(out, `${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
+          return runaway(bot, out, `${bot.source}: target "${next.target}" in script "${at.script}" names nothing; the conversation was ended`);
         }
         at = to;
         break;
@@ -114,10 +121,10 @@ function runStep(step: Step, event: StepEvent, draft: Draft): Next {
  * Ends a turn that ran away (too many steps, or calls, in one turn): the user is told in plain
  * words and can start over; the author's log says why.
  */
-export function runaway(out: Advance, warning: string): Advance {
+export function runaway(bot: Pick<Bot, 'settings'>, out: Advance, warning: string): Advance {
   out.warnings.push(warning);
   delete out.effect;
-  return finish(out, { text: phrases.runaway });
+  return finish(out, { text: phrase(bot.settings, conversationLanguage(bot.settings, out.session.vars), 'runaway') });
 }
 
 function finish(out: Advance, last?: Reply): Advance {
@@ -173,6 +180,11 @@ class TurnDraft implements Draft {
 
   warn(message: string): void {
     this.out.warnings.push(message);
+  }
+
+  // The language is read at each phrase: a step of this very turn may have set it.
+  phrase(name: PhraseName, params?: PhraseParams): string {
+    return phrase(this.bot.settings, conversationLanguage(this.bot.settings, this.session.vars), name, params);
   }
 
   private readonly lookup = (name: string): JsonValue | undefined => conversationValue(this.session, this.user, name);

@@ -10,6 +10,11 @@ const yes = new Set(['yes', 'y', 'yeah', 'yep', 'sure', 'ok', 'okay', 'true', 's
 const no = new Set(['no', 'n', 'nope', 'nah', 'false', 'non', 'nein', '2']);
 const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** What the `email` input type accepts (and an email sign-in, before its own stricter checks). */
+export function isEmailAddress(text: string): boolean {
+  return email.test(text);
+}
+
 /** Digits as typed on a keypad or in a chat: spaces and dashes dropped, a final `#` too. */
 export function keyedDigits(text: string): string | undefined {
   const digits = text.trim().replace(/#$/, '').replace(/[\s-]/g, '');
@@ -32,7 +37,7 @@ export function readAnswer(step: StepOf<'question'>, input: UserInput): Answer {
       return accept(step, digits);
     }
     case 'email':
-      return email.test(text) ? accept(step, text) : { ok: false };
+      return isEmailAddress(text) ? accept(step, text) : { ok: false };
     case 'phone': {
       const compact = text.replace(/[\s().-]/g, '');
       return /^\+?\d{7,15}$/.test(compact) ? accept(step, compact) : { ok: false };

@@ -1,6 +1,7 @@
 // The driver: runs the interpreter and the effects it asks for, in turn, until the bot waits
 // for the user or the conversation ends. This is where the pure core meets the world.
 import { advance, runaway, type TurnContext, type TurnEvent } from './advance.js';
+import { conversationLanguage } from './phrasebook.js';
 import type { Effect, EffectResult } from './effect.js';
 import type { Session } from './session.js';
 import type { TurnOutput } from './turn.js';
@@ -40,7 +41,7 @@ export async function drive(
     // Counted across the whole turn, so a loop through a failing call cannot restart the count.
     if (step.effect !== undefined && callsOut(step.effect) && ++calls > ctx.bot.settings.maxCallsPerTurn) {
       const { script, step: index } = step.session.at ?? { script: '?', step: -1 };
-      step = runaway(step, `${ctx.bot.source}: more than ${ctx.bot.settings.maxCallsPerTurn} auth or web service calls in one turn (last at ${script} step ${index}); the conversation was ended`);
+      step = runaway(ctx.bot, step, `${ctx.bot.source}: more than ${ctx.bot.settings.maxCallsPerTurn} auth or web service calls in one turn (last at ${script} step ${index}); the conversation was ended`);
     }
     output.replies.push(...step.replies);
     warnings.push(...step.warnings);
@@ -50,6 +51,7 @@ export async function drive(
   }
   if (step.prompt !== undefined) output.prompt = step.prompt;
   output.ended = step.ended;
+  output.language = conversationLanguage(ctx.bot.settings, step.session.vars);
   return { session: step.session, output, warnings };
 }
 

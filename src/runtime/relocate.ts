@@ -53,8 +53,15 @@ function canTake(step: Step, wait: Wait | undefined, bot: Bot): boolean {
       return step.type === 'question';
     case 'auth': {
       const definition = bot.authTokens[wait.token];
-      return (step.type === 'authToken' || step.type === 'webService') && definition !== undefined && wait.ask < definition.questions.length;
+      return (step.type === 'authToken' || step.type === 'webService') && definition?.mode === 'credentials' && wait.ask < definition.questions.length;
     }
+    // A sign-in by link, or the choice of an account: the same definition, still of that kind.
+    case 'link': {
+      const definition = bot.authTokens[wait.token];
+      return (step.type === 'authToken' || step.type === 'webService') && definition !== undefined && definition.mode !== 'credentials';
+    }
+    case 'account':
+      return (step.type === 'authToken' || step.type === 'webService') && bot.authTokens[wait.token]?.accounts === 'several';
     case 'effect':
       return false;
   }

@@ -3,15 +3,17 @@
 // order, across processes), read the session once, drive the interpreter, write it once.
 // The store does this in two round trips, `turns.begin` and `turns.commit`; only a conversation
 // that is busy with an earlier message costs more (queueing for its lock).
-import { phrases } from './phrases.js';
-import type { TurnStart, Versioned } from '../stores/store.js';
+import { conversationLanguage, phrase } from './phrasebook.js';
+import type { PhraseName } from './phrases.js';
+import type { Store, TurnStart, Versioned } from '../stores/store.js';
 import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
 import { relocate, stamped } from './relocate.js';
 import { isExpired, type Session } from './session.js';
-import type { TurnOutput, User, UserInput } from './turn.js';
+import type { ReplyAddress, TurnOutput, User, UserInput } from './turn.js';
+import { keyPart, readKeyPart, userKey } from './user-key.js';
 
 export interface TurnRequest {
   user: User;
@@ -39,6 +41,8 @@ export interface TurnRequest {
    * any instance; a message older than one this conversation already ran is not run after it.
    */
   sentAt?: number;
+  /** How to reach this user later without a message to answer; kept in the session. */
+  address?: ReplyAddress;
 }
 
 export interface TurnOptions {
@@ -62,14 +66,26 @@ export interface TurnAnswer extends TurnOutput {
  * allow, but a lock whose turn died (a process killed, a store that stalled past its time-out)
  * frees the conversation within seconds.
  */
-const lockTtlMs = 6_000;
-const lockRenewMs = 2_000;
+export const lockTtlMs = 6_000;
+export const lockRenewMs = 2_000;
 const lockWaitMs = 140_000;
 const defaultDeliveryTtlSeconds = 3600;
 
-/** Where a conversation's state lives: under the authority that vouched for its user. */
+/**
+ * Where a conversation's state lives: under its user's key (the authority that vouched for the
+ * user, the channel, the id). A user's own thread (SMS, WhatsApp, Messenger through Meta) is
+ * named by the user alone; a call or a Bot Framework conversation also by its own id, after
+ * the user's, so every key of every conversation names its user (user-key.ts).
+ */
 export function conversationKey(request: Pick<TurnRequest, 'user' | 'conversation'>): string {
-  return `${request.user.via}:${request.conversation}`;
+  const user = userKey(request.user);
+  return request.conversation === `${request.user.channel}:${request.user.id}` ? user : `${user}:${keyPart(request.conversation)}`;
+}
+
+/** The conversation as its channel names it, from the key `conversationKey` made for `user`. */
+export function channelConversation(user: TurnRequest['user'], key: string): string {
+  const own = userKey(user);
+  return key.startsWith(`${own}:`) ? readKeyPart(key.slice(own.length + 1)) : `${user.channel}:${user.id}`;
 }
 
 export function runTurn(engine: Engine, request: TurnRequest, options: TurnOptions = {}): Promise<TurnAnswer> {
@@ -82,7 +98,7 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
   const conversation = conversationKey(request);
   const deliveryTtlSeconds = request.deliveryTtlSeconds ?? defaultDeliveryTtlSeconds;
   // A stopping instance starts nothing it might not finish: the user sends again, to another.
-  if (engine.inFlight.stopping) return said(phrases.interrupted);
+  if (engine.inFlight.stopping) return said(engine, 'interrupted');
   let begun: TurnStart;
   try {
     begun = await engine.store.turns.begin(conversation, { delivery, deliveryTtlSeconds, replayTtlSeconds: request.replayTtlSeconds, lockTtlMs });
@@ -90,7 +106,7 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
     // Nothing was claimed or written: the user is told, and the next message works once the store is back.
     engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
     engine.metrics.error('store-unavailable');
-    return said(phrases.trouble);
+    return said(engine, 'trouble');
   }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
@@ -123,7 +139,7 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
     if (rest.replies.length === 0 && rest.prompt === undefined && !rest.ended) return;
     await options.late?.(rest);
   };
-  return { replies: output.replies.slice(0, sent), ended: false, continues: true };
+  return { replies: output.replies.slice(0, sent), ended: false, continues: true, ...(output.language === undefined ? {} : { language: output.language }) };
 }
 
 /**
@@ -140,7 +156,7 @@ interface Pacing {
 }
 
 /** The conversation's lock and session, as a turn holds them. */
-interface Held {
+export interface Held {
   session: Versioned | undefined;
   /** The lock's holding: `turns.commit` releases it in the same round trip. */
   owner: string;
@@ -161,6 +177,7 @@ async function turn(
   let held: Held | undefined;
   // Past the deadline the lock is kept through the commit and released once the rest is sent.
   let keptLock = false;
+  let language = bot.settings.language;
   let stop: (() => void) | undefined;
   let renewing: NodeJS.Timeout | undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
@@ -180,6 +197,9 @@ async function turn(
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
     let session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    // Known before the steps run, so an answer cut short by the deadline is said in it too.
+    language = conversationLanguage(bot.settings, session?.vars ?? {});
+    output.language = language;
     if (request.sentAt !== undefined && session?.lastSentAt !== undefined && request.sentAt < session.lastSentAt) {
       pacing.finished = true;
       engine.log.info({ conversation }, 'a message older than one already answered came late: not run after it');
@@ -202,31 +222,34 @@ async function turn(
       } else if (relocation.kind === 'lost') {
         engine.log.warn({ conversation }, relocation.warning);
         session = undefined;
-        output.replies.push({ text: phrases.botChanged });
+        output.replies.push({ text: phrase(bot.settings, language, 'botChanged') });
       }
     }
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
-    const ctx = { bot, user: request.user, now, conversation };
+    const address = request.address ?? session?.address;
+    const ctx = { bot, user: request.user, now, conversation, ...(address && { address }), ...(engine.observe && { observe: engine.observe }) };
     // The store lost its data a short while ago: this user was likely mid-conversation, and
     // hears why the bot starts over rather than being greeted as a stranger.
     const lostAt = store.lostStateAt?.();
     if (held.session === undefined && request.input !== undefined && lostAt !== undefined && now - lostAt < bot.settings.sessionTimeout * 1000) {
-      output.replies.push({ text: phrases.restarted });
+      output.replies.push({ text: phrase(bot.settings, language, 'restarted') });
     }
     const driven = await Promise.race([drive(ctx, session, event, engine.effects, output), interrupted]);
     pacing.finished = true;
     for (const warning of driven.warnings) engine.log.warn({ conversation }, warning);
     if (request.sentAt !== undefined) driven.session.lastSentAt = Math.max(request.sentAt, driven.session.lastSentAt ?? 0);
+    // Only a message that ran moves the address: an older one that came late was refused above.
+    if (request.address !== undefined) driven.session.address = request.address;
 
     keptLock = pacing.late !== undefined;
     // A retry gets what the platform got the first time: past the deadline, only the replies
     // that were ready, since the rest goes out (once) as late replies.
-    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true } : driven.output;
+    const answered: TurnAnswer = keptLock ? { replies: driven.output.replies.slice(0, pacing.sent), ended: false, continues: true, language } : driven.output;
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
       session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(stamped(driven.session, bot)), ttlSeconds: bot.settings.sessionTimeout },
-      delivery: delivery === undefined ? undefined : { id: delivery, answer: JSON.stringify(answered), ttlSeconds: deliveryTtlSeconds },
+      delivery: delivery === undefined ? undefined : { id: delivery, answer: keptForRetries(engine, answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
     if (!written) {
@@ -246,7 +269,7 @@ async function turn(
     if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
     else engine.log.error({ err: error, conversation }, 'turn failed');
     engine.metrics.error(stopping ? 'interrupted' : 'turn-failed');
-    const answer = said(stopping ? phrases.interrupted : phrases.trouble);
+    const answer = said(engine, stopping ? 'interrupted' : 'trouble', language);
     if (pacing.late !== undefined) await deliverLate(engine, request, conversation, pacing.late, answer);
     return answer;
   } finally {
@@ -267,13 +290,37 @@ async function deliverLate(engine: Engine, request: TurnRequest, conversation: s
   }
 }
 
-/** A turn that ran nothing but tells the user one thing. */
-function said(text: string): TurnAnswer {
-  return { replies: [{ text }], ended: false };
+/**
+ * A delivery's answer as the store keeps it for the platform's retries: a reply that holds a
+ * bearer secret (a sign-in link) is sealed, so the store never has a link that works in clear.
+ */
+function keptForRetries(engine: Engine, answer: TurnAnswer): string {
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return JSON.stringify(answer);
+  return JSON.stringify({ ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: engine.sealer.seal(reply.text) } : reply)) });
+}
+
+function givenToRetry(engine: Engine, kept: string): TurnOutput {
+  const answer = JSON.parse(kept) as TurnOutput;
+  if (!answer.replies.some((reply) => reply.sensitive === true)) return answer;
+  return { ...answer, replies: answer.replies.map((reply) => (reply.sensitive === true ? { ...reply, text: openOrNothing(engine, reply.text) } : reply)) };
+}
+
+/** Sealed by an instance with another key (none shared): the retry gets an empty reply, not a crash. */
+function openOrNothing(engine: Engine, sealed: string): string {
+  try {
+    return engine.sealer.open(sealed);
+  } catch {
+    return '';
+  }
+}
+
+/** A turn that ran nothing but tells the user one thing, in the bot's words. */
+export function said(engine: Pick<Engine, 'bot'>, name: PhraseName, language = engine.bot.settings.language): TurnAnswer {
+  return { replies: [{ text: phrase(engine.bot.settings, language, name) }], ended: false, language };
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
-async function waitForTurn(engine: Engine, conversation: string): Promise<Held> {
+export async function waitForTurn(engine: Pick<Engine, 'store' | 'metrics'>, conversation: string): Promise<Held> {
   const { store } = engine;
   const started = performance.now();
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
@@ -293,7 +340,7 @@ async function earlierAnswer(engine: Engine, conversation: string, delivery: str
   for (let pause = 5; Date.now() < until; pause = Math.min(pause * 2, 200)) {
     const state = await engine.store.turns.delivery(conversation, delivery).catch(() => ({ kind: 'unknown' }) as const);
     if (state.kind === 'unknown') break;
-    if (state.kind === 'answered') return { ...(JSON.parse(state.answer) as TurnOutput), duplicate: true };
+    if (state.kind === 'answered') return { ...givenToRetry(engine, state.answer), duplicate: true };
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   // The first delivery is still running (or failed): answer nothing new, run nothing twice.

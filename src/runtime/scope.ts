@@ -18,6 +18,7 @@ export function conversationValue(session: Session, user: User, name: string): J
       return session.lastToken === undefined ? undefined : session.accounts?.[session.lastToken];
   }
   if (name.startsWith('account.')) return session.accounts?.[name.slice('account.'.length)];
+  if (name.startsWith('accounts.')) return session.accountNames?.[name.slice('accounts.'.length)]?.join(', ');
   return pathInVars(session.vars, name);
 }
 

@@ -3,6 +3,7 @@
 // answer: tokens live in the token store, secret answers are sealed until the sign-in call.
 import type { Position } from '../bot/bot.js';
 import type { JsonValue } from '../json.js';
+import type { ReplyAddress } from './turn.js';
 
 export type Vars = Record<string, JsonValue>;
 
@@ -17,6 +18,16 @@ export type Wait =
    * the sign-in call; `tries` counts refused sign-ins.
    */
   | { kind: 'auth'; token: string; ask: number; tries: number; answers: Record<string, string>; sealed?: Record<string, string> }
+  /**
+   * A sign-in on the service's page (modes oauth, web, email) for definition `token`: the link was sent
+   * and expires at `expiresAt` (epoch ms); `verify`: the user types the page's code here;
+   * `tries` counts wrong codes. `phase: 'address'`: an email sign-in asking for the address the
+   * link is mailed to (no link yet; `tries` counts addresses that were not one). The address
+   * itself is never kept here: it goes with the effect that mails the link.
+   */
+  | { kind: 'link'; token: string; expiresAt: number; verify: boolean; tries: number; phase?: 'address' }
+  /** An `authToken` step of a definition with several accounts cached: which one to use (`names`, then "another"). */
+  | { kind: 'account'; token: string; names: string[]; tries: number }
   /** A step waiting for an effect's result (never stored: a turn runs effects to the end). */
   | { kind: 'effect' };
 
@@ -37,10 +48,14 @@ export interface Session {
   lastToken?: string;
   /** Account names per definition id, for `{account}` / `{account.ID}`. Not secret. */
   accounts?: Record<string, string>;
+  /** With several accounts: the names known to be cached, per definition id, for `{accounts.ID}`. */
+  accountNames?: Record<string, string[]>;
   /** A `webService` step to call again once its token was acquired anew after a 401. */
   retry?: Position;
   /** The platform's time of the newest message run (TurnRequest.sentAt), to run none older after it. */
   lastSentAt?: number;
+  /** Where the newest message came from: how the conversation reaches its user unprompted. */
+  address?: ReplyAddress;
   /** Set once the conversation reached `end`; the next message starts a new one. */
   ended?: boolean;
   /** The bot's revision that wrote this session (Bot.revision), for a reload (relocate.ts). */

@@ -1,6 +1,7 @@
 // What goes into a turn and what comes out: channel-neutral data. Channels translate their
 // webhooks into a UserInput and a TurnOutput into their replies; the runtime imports no channel.
 import type { InputType } from '../bot/schema.js';
+import type { JsonValue } from '../json.js';
 
 export type ChannelId = 'sms' | 'whatsapp' | 'messenger' | 'phone' | 'web';
 export const channelIds: readonly ChannelId[] = ['sms', 'whatsapp', 'messenger', 'phone', 'web'];
@@ -30,6 +31,16 @@ export interface User {
   phone?: string;
 }
 
+/**
+ * Where a channel can reach the user with no webhook to answer (a link sign-in that finished,
+ * a reminder): the channel's own JSON, opaque to the runtime. `kind` names the sender that
+ * reads it (Engine.senders). The session keeps the newest message's address.
+ */
+export interface ReplyAddress {
+  kind: string;
+  [field: string]: JsonValue;
+}
+
 /** One inbound message, already translated by its channel. */
 export interface UserInput {
   /** What the user typed or said; for the keypad, the digits. */
@@ -44,6 +55,8 @@ export interface UserInput {
 export interface Reply {
   text: string;
   say?: string;
+  /** Holds a bearer secret (a sign-in link): sealed wherever the answer is kept for retries. */
+  sensitive?: boolean;
 }
 
 export interface Choice {
@@ -58,6 +71,11 @@ export interface Prompt extends Reply {
   /** The answer must come from the phone keypad (DTMF) on the phone. */
   keypad: boolean;
   numDigits?: number;
+  /**
+   * Seconds the phone waits for the answer to begin before taking it as silence (Twilio's
+   * default is 5): longer where the caller must do something else first.
+   */
+  waitSeconds?: number;
   /** The answer is a secret: do not echo it, log it or keep it in a transcript. */
   secret: boolean;
 }
@@ -68,4 +86,9 @@ export interface TurnOutput {
   prompt?: Prompt;
   /** The conversation ended in this turn (the phone hangs up). */
   ended: boolean;
+  /**
+   * The conversation's language tag (its `language` variable, else the bot's), in which the
+   * channel says its own words (keypad menus, button labels) and the phone speaks.
+   */
+  language?: string;
 }

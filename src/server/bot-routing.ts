@@ -28,7 +28,7 @@ export interface BotDirectory {
   all(): ServedBot[];
 }
 
-export interface BotsAppOptions extends Pick<BotRouteOptions, 'settings' | 'log' | 'metrics'> {
+export interface BotsAppOptions extends Pick<BotRouteOptions, 'settings' | 'log' | 'metrics' | 'publicUrl'> {
   bots: BotDirectory;
   /** The store every bot's (scoped) store shares, for /healthz. */
   store: Store;

@@ -5,6 +5,8 @@ import express, { Router, type Express } from 'express';
 import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
+import { metaUnprompted } from '../../channels/meta/unprompted.js';
+import { twilioUnprompted } from '../../channels/twilio/unprompted.js';
 import { twilioSender } from '../../channels/twilio-sms/outbound.js';
 import type { TwilioSignatureSettings } from '../../channels/twilio/signature.js';
 import { twilioSmsRoutes } from '../../channels/twilio-sms/webhook.js';
@@ -15,18 +17,24 @@ import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
+import { botWords, type Words } from '../runtime/phrasebook.js';
+import { voiceFor } from '../runtime/voices.js';
+import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { lazyRoutes } from './lazy-routes.js';
 import { requestIdOf, withRequestId } from './request-context.js';
+import { authRoutes } from './auth-routes.js';
+import { loggedPath } from './email-routes.js';
+import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Store } from '../stores/store.js';
 
 /** What the channel routes of one bot need (`botRoutes`); the app adds health, metrics and errors. */
 export interface BotRouteOptions {
   engine: Engine;
-  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*; TWILIO_API_URL and META_GRAPH_URL say where the platforms' APIs are). */
-  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'>;
+  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*; TWILIO_API_URL and META_GRAPH_URL say where the platforms' APIs are), and ADMIN_TOKEN. */
+  settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'> & Partial<Pick<Settings, 'adminToken'>>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
   metrics: ServerMetrics;
@@ -75,12 +83,14 @@ export function baseApp(log: Log, metrics: ServerMetrics): Express {
 }
 
 /** The app's last layers: health, metrics, 404 and the error handler. */
-export function finishApp(app: Express, store: Store, storeKind: string, { log, metrics }: Pick<AppOptions, 'log' | 'metrics'>): void {
+export function finishApp(app: Express, store: Store, storeKind: string, { log, metrics, publicUrl }: Pick<AppOptions, 'log' | 'metrics' | 'publicUrl'>): void {
+  const url = typeof publicUrl === 'function' ? publicUrl : () => publicUrl;
   app.get('/healthz', healthRoute(store, storeKind));
+  app.get(botSchemaRoute, botSchemaHandler(() => url().replace(/\/+$/, '')));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${loggedPath(req.path)}`)));
   app.use(errorHandler(log, (kind) => metrics.serverError(kind)));
 }
 
@@ -110,7 +120,12 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
   };
 
   const app = into ?? (Router() as R);
+  // Admin paths name a user: the request log leaves them out, and the routes log lines of their own.
+  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
 
+  // The bot's own words in each conversation's language, for what channels say themselves.
+  // Read on every call: a reloaded bot may speak other words.
+  const words: Words = (language) => botWords(engine.bot.settings)(language);
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
@@ -120,6 +135,8 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
         )
       : undefined;
   app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
+  // SMS, WhatsApp and callers (by SMS) are reached unprompted through the REST API alike.
+  engine.senders.set('twilio', twilioUnprompted(send));
 
   const voicePath = () => {
     const path = new URL(base()).pathname.replace(/\/+$/, '');
@@ -137,8 +154,9 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
           return engine.bot.settings.language;
         },
         get voice() {
-          return engine.bot.settings.voice;
+          return voiceFor(engine.bot.settings);
         },
+        words,
         get path() {
           return voicePath();
         },
@@ -152,7 +170,7 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
     app.use(
       lazyRoutes(async () => {
         const { botFrameworkRoutes } = await import('../../channels/bot-framework/webhook.js');
-        return botFrameworkRoutes({
+        const botFramework = botFrameworkRoutes({
           run,
           appId: settings.botFramework.appId,
           botbuilderSettings: settings.botFramework.options,
@@ -162,30 +180,39 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
           ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
           deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
           background: (work) => void engine.inFlight.track(work),
+          words,
           log,
         });
+        // Registered once botbuilder is loaded, which starts as the routes are mounted.
+        if (botFramework.unprompted !== undefined) engine.senders.set('botframework', botFramework.unprompted);
+        return botFramework.router;
       }),
     );
   }
 
   const { appSecret, verifyToken, accessToken } = settings.meta;
   if (appSecret !== undefined && verifyToken !== undefined) {
+    const graphSend =
+      accessToken === undefined
+        ? undefined
+        : counted(metrics, graphSender({ graphUrl: settings.meta.graphUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp'));
+    engine.senders.set('meta', metaUnprompted(graphSend, settings.meta.phoneNumberId));
     app.use(
       metaRoutes({
         run,
         appSecret,
         verifyToken,
         phoneNumberId: settings.meta.phoneNumberId,
-        send:
-          accessToken === undefined
-            ? undefined
-            : counted(metrics, graphSender({ graphUrl: settings.meta.graphUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp')),
+        send: graphSend,
         deadlineMs: options.metaDeadlineMs ?? 3_000,
         background: (work) => void engine.inFlight.track(work),
+        words,
         log,
       }),
     );
   }
+
+  app.use(authRoutes({ engine, log, publicUrl: base }));
 
   return app;
 }
@@ -213,18 +240,22 @@ function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
     const started = performance.now();
     // Read now: a mounted router changes req.url while it runs.
     const path = req.path;
+    // Admin paths name a user, even a mistyped one: the admin routes log lines of their own.
+    if (adminPath.test(path)) return next();
     res.on('finish', () => {
       const route = routeOf(req, res);
       metrics.request(route, res.statusCode);
       const ms = Math.round(performance.now() - started);
       const requestId = requestIdOf(res);
-      const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: path.slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
+      const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: loggedPath(path).slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
       if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     next();
   };
 }
+
+const adminPath = /^(?:\/bots\/[^/]+)?\/admin(?:\/|$)/;
 
 /** The pattern of the route that answered: a mount's pattern (res.locals.routePrefix) and the route's path. */
 function routeOf(req: express.Request, res: express.Response): string {

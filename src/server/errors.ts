@@ -4,6 +4,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ParleyError, type ErrorCode } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import { requestIdOf } from './request-context.js';
+import { loggedPath } from './email-routes.js';
 
 const statusOf: Record<ErrorCode, number> = {
   busy: 503,
@@ -41,7 +42,7 @@ export function errorHandler(log: Log, counted: (kind: string) => void = () => {
     }
     const status = statusFor(error);
     counted(error instanceof ParleyError ? error.code : status < 500 ? 'request-refused' : 'internal');
-    const where = { requestId: requestIdOf(res), method: req.method, path: req.path, status };
+    const where = { requestId: requestIdOf(res), method: req.method, path: loggedPath(req.path), status };
     if (error instanceof ParleyError) {
       if (status >= 500) log.error({ ...where, code: error.code, err: error }, error.message);
       else log.warn({ ...where, code: error.code }, error.message);

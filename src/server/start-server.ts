@@ -7,6 +7,7 @@ import { BotRegistry, type LoadedBot, type ReloadOutcome } from '../bot/bot-regi
 import { formatProblem } from '../bot/problems.js';
 import { readSettings, type Settings } from '../config.js';
 import { createEngine } from '../create-engine.js';
+import { smtpMailer } from '../effects/mailer.js';
 import type { Log } from '../runtime/log.js';
 import { openStore } from '../stores/open-store.js';
 import { scopedStore } from '../stores/scoped-store.js';
@@ -59,7 +60,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (target === undefined) throw new Error('no bot to serve: set BOT_FILE or BOT_DIR');
   const several = botDir !== undefined;
 
-  const { registry, outcomes } = await BotRegistry.open({ paths: [target] });
+  const { registry, outcomes } = await BotRegistry.open({ paths: [target], canMail: settings.smtpUrl !== undefined });
   for (const outcome of outcomes) logOutcome(log, outcome);
   const refused = outcomes.filter((outcome) => outcome.kind === 'refused');
   if (refused.length > 0) {
@@ -71,9 +72,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const metrics = createServerMetrics({ processMetrics: true });
   const allowPrivate = options.allowPrivateNetworks ?? settings.allowPrivateNetworks;
   const port = options.port ?? settings.port ?? 3000;
-  const graceMs = settings.shutdownGraceSeconds * 1000;
   let bound = port;
-  const publicUrl = settings.publicUrl ?? (() => `http://localhost:${bound}`);
+  const publicUrl = () => settings.publicUrl ?? `http://localhost:${bound}`;
+  const mailer = settings.smtpUrl === undefined ? undefined : smtpMailer(settings.smtpUrl);
+  const graceMs = settings.shutdownGraceSeconds * 1000;
   warnAboutSettings(settings, log, allowPrivate);
   const routeOptions = { settings, log, metrics, publicUrl, ...pick(options, 'deadlineMs', 'voiceDeadlineMs', 'metaDeadlineMs') };
 
@@ -88,7 +90,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       log,
       metrics,
       allowPrivateNetworks: allowPrivate,
+      // Sign-in links come back to the bot's own routes (/bots/ID/auth/… beside others).
+      publicUrl: several ? () => `${publicUrl().replace(/\/+$/, '')}/bots/${id}` : publicUrl,
       ...(opened.cipher && { cipher: opened.cipher }),
+      ...(mailer && { mailer }),
     });
     const options = { ...routeOptions, engine, basePath: several ? `/bots/${id}` : '' };
     return { id, engine, routes: into === undefined ? botRoutes(options) : botRoutes(options, into) };
@@ -116,9 +121,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     all: () => [...served.values()],
   };
   let app: Express;
-  if (single === undefined) app = createBotsApp({ bots: directory, store: opened.store, storeKind: opened.kind, settings, log, metrics });
+  if (single === undefined) app = createBotsApp({ bots: directory, store: opened.store, storeKind: opened.kind, settings, log, metrics, publicUrl });
   else {
-    finishApp(single, opened.store, opened.kind, { log, metrics });
+    finishApp(single, opened.store, opened.kind, { log, metrics, publicUrl });
     app = single;
   }
   const engines = () => [...served.values()].map((bot) => bot.engine);

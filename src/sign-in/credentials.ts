@@ -1,11 +1,11 @@
 // Asking an Auth Token definition's questions and reading the auth service's verdict. Shared
 // by the `authToken` step and by `webService`, which signs in again when an API answers 401.
-import type { AuthTokenDefinition } from '../bot/schema.js';
+import type { AuthTokenDefinition, CredentialsDefinition } from '../bot/schema.js';
 import type { Session, Wait } from '../runtime/session.js';
 import type { Prompt } from '../runtime/turn.js';
 import { keyedDigits } from '../runtime/answers.js';
 import { failureWay, type Draft, type Next, type StepEvent } from '../components/component.js';
-import { phrases } from '../runtime/phrases.js';
+import { waitPhrase } from '../runtime/phrasebook.js';
 
 type AuthWait = Extract<Wait, { kind: 'auth' }>;
 
@@ -25,6 +25,13 @@ export function definitionOf(draft: Draft, token: string): AuthTokenDefinition {
   return definition;
 }
 
+/** A definition that signs in by questions (the callers know it from the wait they are in). */
+function credentialsOf(draft: Draft, token: string): CredentialsDefinition {
+  const definition = definitionOf(draft, token);
+  if (definition.mode !== 'credentials') throw new Error(`auth token definition "${token}" does not sign in by questions`);
+  return definition;
+}
+
 /** Starts (or starts again) asking the questions of definition `token`. */
 export function askFirst(token: string, draft: Draft, tries = 0): Next {
   return ask(draft, { kind: 'auth', token, ask: 0, tries, answers: {} });
@@ -33,12 +40,15 @@ export function askFirst(token: string, draft: Draft, tries = 0): Next {
 /** Marks the token of `token` as the one `{authtoken}` means, and remembers the account. */
 export function useToken(session: Session, token: string, account: string | undefined): void {
   session.lastToken = token;
-  if (account !== undefined) session.accounts = { ...session.accounts, [token]: account };
+  if (account === undefined) return;
+  session.accounts = { ...session.accounts, [token]: account };
+  const known = session.accountNames?.[token] ?? [];
+  if (!known.includes(account)) session.accountNames = { ...session.accountNames, [token]: [...known, account] };
 }
 
 /** Goes on with a sign-in in progress: an answer to a question, or a result of an effect. */
 export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, ways: SignInWays): Next {
-  const definition = definitionOf(draft, wait.token);
+  const definition = credentialsOf(draft, wait.token);
   const question = definition.questions[wait.ask];
   if (question === undefined) return askFirst(wait.token, draft, wait.tries);
 
@@ -46,7 +56,7 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
     const typed = event.input.text.trim();
     const value = definition.validation === 'number' ? keyedDigits(typed) : typed;
     if (value === undefined || value === '') {
-      if (definition.validation === 'number') draft.say({ text: phrases.digitsOnly });
+      if (definition.validation === 'number') draft.say({ text: draft.phrase('digitsOnly') });
       return ask(draft, wait);
     }
     const last = wait.ask === definition.questions.length - 1;
@@ -82,17 +92,18 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
       return ways.signedIn();
     }
     if (result.reason === 'throttled') {
-      draft.say({ text: phrases.signInThrottled(result.retryAfterSeconds ?? 60) });
+      const pause = waitPhrase(result.retryAfterSeconds ?? 60);
+      draft.say({ text: draft.phrase(pause.name, pause.params) });
       return failureWay(ways.failure);
     }
     const tries = wait.tries + 1;
     if (tries >= definition.maxAttempts) {
       // The author's failure way speaks for itself: the built-in words only when there is none.
-      if (ways.failure === undefined) draft.say({ text: result.reason === 'unavailable' ? phrases.serviceFailed : phrases.signInGaveUp });
+      if (ways.failure === undefined) draft.say({ text: draft.phrase(result.reason === 'unavailable' ? 'serviceFailed' : 'signInGaveUp') });
       return failureWay(ways.failure);
     }
-    const invalid = definition.invalidMessage === undefined ? phrases.signInRefused : draft.text(definition.invalidMessage);
-    draft.say({ text: result.reason === 'unavailable' ? phrases.signInUnavailable : invalid });
+    const invalid = definition.invalidMessage === undefined ? draft.phrase('signInRefused') : draft.text(definition.invalidMessage);
+    draft.say({ text: result.reason === 'unavailable' ? draft.phrase('signInUnavailable') : invalid });
     return askFirst(wait.token, draft, tries);
   }
 
@@ -101,7 +112,7 @@ export function continueSignIn(event: StepEvent, wait: AuthWait, draft: Draft, w
 }
 
 function ask(draft: Draft, wait: AuthWait): Next {
-  const definition = definitionOf(draft, wait.token);
+  const definition = credentialsOf(draft, wait.token);
   const question = definition.questions[wait.ask];
   if (question === undefined) throw new Error(`question ${wait.ask} of "${wait.token}" does not exist`);
   const byNumber = definition.validation === 'number';

@@ -76,7 +76,7 @@ function cipherWithKey(key: Buffer): Cipher {
 
 /** A token record as the stores keep it at rest: JSON, sealed when there is a cipher. */
 export function sealTokenRecord(record: TokenRecord, cipher: Cipher | undefined): string {
-  const json = JSON.stringify({ token: record.token, account: record.account });
+  const json = JSON.stringify({ token: record.token, account: record.account, refresh: record.refresh, expiresAt: record.expiresAt });
   return cipher ? cipher.seal(json) : json;
 }
 
@@ -100,7 +100,10 @@ export function openTokenRecord(stored: string, cipher: Cipher | undefined): Tok
     typeof parsed.token === 'string' &&
     typeof parsed.account === 'string'
   ) {
-    return { token: parsed.token, account: parsed.account };
+    const record: TokenRecord = { token: parsed.token, account: parsed.account };
+    if ('refresh' in parsed && typeof parsed.refresh === 'string') record.refresh = parsed.refresh;
+    if ('expiresAt' in parsed && typeof parsed.expiresAt === 'number') record.expiresAt = parsed.expiresAt;
+    return record;
   }
   return undefined;
 }

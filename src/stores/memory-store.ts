@@ -2,7 +2,8 @@
 // Redis store must behave the same) and the default when no Redis is configured, so it stays
 // small: one Map per kind of value, expiry checked lazily on read, plus a rare sweep so keys
 // nobody reads again do not pile up.
-import type { Keyed, LockRelease, Locks, SessionStore, Store, TokenStore, Turns, Versioned } from './store.js';
+import type { Keyed, LockRelease, Locks, SessionStore, Store, TokenStore, Turns, UserData, UserRecords, Versioned } from './store.js';
+import { namesUser } from './user-match.js';
 import { openTokenRecord, sealTokenRecord, type Cipher } from './cipher.js';
 
 export interface MemoryStoreOptions {
@@ -153,12 +154,50 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
 
+  // A delivery's key is [conversation, id]: it names whom its conversation names.
+  const deliveryNames = (key: string, names: (key: string) => boolean) => names((JSON.parse(key) as [string, string])[0]);
+  const secondsLeft = (entry: { expiresAt: number }) => Math.max(0, (entry.expiresAt - now()) / 1000);
+
+  const users: UserRecords = {
+    async find(wanted, scope) {
+      const names = namesUser(wanted, scope);
+      const found: UserData = { sessions: [], tokens: [], keyed: [], others: 0 };
+      for (const [conversation, entry] of sessionMap) {
+        if (names(conversation) && live(sessionMap, conversation) !== undefined) {
+          found.sessions.push({ conversation, session: { value: entry.value, version: entry.version }, expiresInSeconds: secondsLeft(entry) });
+        }
+      }
+      for (const [key, entry] of tokenMap) {
+        if (names(key) && live(tokenMap, key) !== undefined) found.tokens.push({ key, account: openTokenRecord(entry.value, cipher)?.account, expiresInSeconds: secondsLeft(entry) });
+      }
+      for (const [key, entry] of keyedMap) {
+        if (names(key) && live(keyedMap, key) !== undefined) found.keyed.push({ key, value: entry.value, expiresInSeconds: secondsLeft(entry) });
+      }
+      for (const map of [deliveryMap, replayMap] as Map<string, { expiresAt: number }>[]) {
+        for (const key of map.keys()) if (deliveryNames(key, names) && live(map, key) !== undefined) found.others++;
+      }
+      return found;
+    },
+    async erase(wanted, scope) {
+      const names = namesUser(wanted, scope);
+      let erased = 0;
+      for (const map of [sessionMap, tokenMap, keyedMap] as Map<string, { expiresAt: number }>[]) {
+        for (const key of [...map.keys()]) if (names(key) && live(map, key) !== undefined && map.delete(key)) erased++;
+      }
+      for (const map of [deliveryMap, replayMap] as Map<string, { expiresAt: number }>[]) {
+        for (const key of [...map.keys()]) if (deliveryNames(key, names) && live(map, key) !== undefined && map.delete(key)) erased++;
+      }
+      return erased;
+    },
+  };
+
   return {
     sessions,
     tokens,
     locks,
     keyed,
     turns,
+    users,
     async ping() {},
     async close() {
       clearInterval(sweeper);

@@ -12,7 +12,9 @@
 //   {prefix}:k:{key}                     keyed value, PX ttl
 //   {prefix}:epoch                       set once: gone after a reconnect means Redis lost its data
 // The braces are Cluster hash tags: the keys of one conversation (or lock) share a slot, so the
-// Lua scripts that touch several of them run on a Cluster too.
+// Lua scripts that touch several of them run on a Cluster too. Every key about a user names it
+// (conversations, token and keyed keys hold its user key: src/runtime/user-key.ts), which is
+// how `users` (redis/users.ts) finds and erases them all for operators.
 //
 // The parts live in redis/: the scripts, connecting (and riding out a failover), the fair lock,
 // and the writes a Cluster must replicate.
@@ -20,6 +22,7 @@ import { Cluster } from 'ioredis';
 import { connect, type ConnectOptions } from './redis/connect.js';
 import { createRedisLocks, lockKeys, newOwner } from './redis/locks.js';
 import { replicated, type Durably } from './redis/replicated.js';
+import { createRedisUsers } from './redis/users.js';
 import type { Scripts } from './redis/scripts.js';
 import type { DeliveryState, Keyed, SessionStore, Store, TokenStore, TurnStart, Turns, Versioned } from './store.js';
 import { openTokenRecord, sealTokenRecord, type Cipher } from './cipher.js';
@@ -190,6 +193,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     locks: createRedisLocks(client, prefix),
     keyed,
     turns,
+    users: createRedisUsers(client, prefix, cipher),
     lostStateAt() {
       return lostAt;
     },

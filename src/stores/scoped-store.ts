@@ -6,7 +6,8 @@ import type { Store } from './store.js';
 
 export function scopedStore(store: Store, scope: string): Store {
   const within = (name: string) => `${scope}/${name}`;
-  const { sessions, tokens, locks, keyed, turns } = store;
+  const { sessions, tokens, locks, keyed, turns, users } = store;
+  const unscoped = (name: string) => name.slice(scope.length + 1);
   // Spread first: a call added to the contract later still goes through (unscoped until named here).
   return {
     ...store,
@@ -32,6 +33,19 @@ export function scopedStore(store: Store, scope: string): Store {
       abandon: (conversation, what) => turns.abandon(within(conversation), what),
       renew: (conversation, owner, ttlMs) => turns.renew(within(conversation), owner, ttlMs),
       delivery: (conversation, delivery) => turns.delivery(within(conversation), delivery),
+    },
+    // This bot's keys only, named as the bot names them.
+    users: {
+      find: async (wanted) => {
+        const found = await users.find(wanted, scope);
+        return {
+          sessions: found.sessions.map((entry) => ({ ...entry, conversation: unscoped(entry.conversation) })),
+          tokens: found.tokens.map((entry) => ({ ...entry, key: unscoped(entry.key) })),
+          keyed: found.keyed.map((entry) => ({ ...entry, key: unscoped(entry.key) })),
+          others: found.others,
+        };
+      },
+      erase: (wanted) => users.erase(wanted, scope),
     },
     // Closed once, by whoever opened the shared store.
     close: async () => {},

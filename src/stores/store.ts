@@ -22,6 +22,10 @@ export interface SessionStore {
 export interface TokenRecord {
   token: string;
   account: string;
+  /** OAuth: the refresh token, kept (sealed, like the rest) beside the access token and used once. */
+  refresh?: string;
+  /** When the access token itself expires (epoch ms), when the record outlives it to keep `refresh`. */
+  expiresAt?: number;
 }
 
 export interface TokenStore {
@@ -132,12 +136,61 @@ export interface Turns {
   delivery(conversation: string, delivery: string): Promise<DeliveryState>;
 }
 
+/** A session kept for one of a user's conversations. */
+export interface FoundSession {
+  /** The conversation, as `turns` and `sessions` name it. */
+  conversation: string;
+  session: Versioned;
+  /** Seconds until it expires. */
+  expiresInSeconds: number;
+}
+
+/** A cached token, without the token: an operator sees whose it is, never what it is. */
+export interface FoundToken {
+  /** The key `tokens` keeps it under. */
+  key: string;
+  /** Undefined when the record cannot be opened (TOKEN_ENCRYPTION_KEY changed). */
+  account: string | undefined;
+  expiresInSeconds: number;
+}
+
+export interface FoundKeyed {
+  key: string;
+  value: string;
+  expiresInSeconds: number;
+}
+
+/** Everything a store keeps that names a user (or any of several spellings of one). */
+export interface UserData {
+  sessions: FoundSession[];
+  tokens: FoundToken[];
+  /** Keyed values: back-off counters, what a call keeps between requests. */
+  keyed: FoundKeyed[];
+  /** Every other key that names the user: deliveries and their answers, replay marks, lock queues. */
+  others: number;
+}
+
+/**
+ * What operators need (`parley admin`, the admin routes): to see and to erase what is kept about
+ * a user. A user is named by user keys (src/runtime/user-key.ts: `twilio:sms:+15550100001`), and
+ * a stored key names a user when a user key stands in it as whole ':'-separated parts (see
+ * src/stores/user-match.ts); everything Parley keeps about a user is keyed so. Both look at the
+ * whole store (on Redis, SCAN over every master): an operator's tool, not a turn's.
+ */
+export interface UserRecords {
+  /** `scope`: only what a scoped store (scoped-store.ts, one bot of several) keeps, its keys as they are stored. */
+  find(users: readonly string[], scope?: string): Promise<UserData>;
+  /** Deletes every key that names one of `users` (within `scope`); resolves to how many there were. */
+  erase(users: readonly string[], scope?: string): Promise<number>;
+}
+
 export interface Store {
   sessions: SessionStore;
   tokens: TokenStore;
   locks: Locks;
   keyed: Keyed;
   turns: Turns;
+  users: UserRecords;
   /**
    * When the store was last found to have lost what it kept (Redis back empty after a restart),
    * as epoch ms; undefined if never. Conversations without a session soon after were likely

@@ -22,8 +22,17 @@ describe('a bot file that is not valid JSON', () => {
 
   it('refuses comments, since bot files are plain JSON', () => {
     const problem = onlyProblem(loadBotText('{\n  // the bot\n  "format": 1\n}', 'bot.json'));
-    expect(problem).toMatchObject({ code: 'json-syntax', line: 2, column: 3 });
-    expect(problem.message).toMatch(/comments are not allowed.*remove the comment/);
+    expect(problem).toMatchObject({ code: 'json-syntax', line: 2, column: 3, pointer: '/format' });
+    expect(problem.message).toBe('comments are not allowed: a bot file is plain JSON; remove the comment');
+  });
+
+  it.each([
+    ['a comment after a value, about its key', '{\n  "format": 1,\n  "ttl": 5,   // seconds\n  "id": "x"\n}', 3, 15, '/ttl'],
+    ['a comment on a line of its own, about the key below', '{\n  "settings": {\n    /* seconds */\n    "sessionTimeout": 900\n  }\n}', 3, 5, '/settings/sessionTimeout'],
+    ['a comment after the last key of an object', '{\n  "settings": { "voice": "alice" } // the voice\n}', 2, 36, '/settings'],
+    ['a comment that is not closed', '{\n  "id": "x", /* open\n}', 2, 14, '/id'],
+  ])('points %s at its line and at a key', (_label, text, line, column, pointer) => {
+    expect(onlyProblem(loadBotText(text, 'bot.json'))).toMatchObject({ code: 'json-syntax', line, column, pointer });
   });
 
   it('asks for double quotes around a property name', () => {

@@ -13,6 +13,20 @@ describe('placeholders in templates', () => {
     expect(problem.message).toBe('{nmae} names nothing this bot knows: use {name}, or save "nmae" with a question, a set step or a service call');
   });
 
+  it('knows {link} in a link mode’s linkText, and there only', () => {
+    const web = { mode: 'web', beginUrl: 'https://auth.example.com/begin', endUrl: 'https://auth.example.com/end', ttl: 60 };
+    const good = loadBotText(botText([{ type: 'authToken', token: 'bank' }, { type: 'end', text: 'Done.' }], { authTokens: { bank: { ...web, linkText: 'Sign in, {user.id}: {link}' } } }), 'bot.json');
+    expect(good.problems).toEqual([]);
+    const { problems } = loadBotText(
+      botText([{ type: 'authToken', token: 'bank' }, { type: 'end', text: 'See {link}' }], { authTokens: { bank: { ...web, linkText: 'Sign in: {link} {lnik}' } } }),
+      'bot.json',
+    );
+    expect(problems.map((p) => [p.code, p.pointer, p.message.split(':')[0]])).toEqual([
+      ['unknown-placeholder', '/scripts/main/steps/1/text', '{link} names nothing this bot knows'],
+      ['unknown-placeholder', '/authTokens/bank/linkText', '{lnik} names nothing this bot knows'],
+    ]);
+  });
+
   it('refuses a token in a message the user sees', async () => {
     const problem = onlyProblem(await loadFixture('authtoken-in-text.json'));
     expect(problem).toMatchObject({ code: 'secret-in-text', line: 18, column: 53, pointer: '/scripts/main/steps/1/text' });
@@ -106,5 +120,22 @@ describe('placeholders in templates', () => {
     const problem = onlyProblem(loadBotText(botText([{ type: 'end', text: 'Press { to start' }]), 'bot.json'));
     expect(problem).toMatchObject({ code: 'template-syntax', pointer: '/scripts/main/steps/0/text' });
     expect(problem.message).toMatch(/write "\{\{" for a literal brace/);
+  });
+});
+
+describe('linkText', () => {
+  it('knows {link}, and checks the rest of the text like any other', () => {
+    const bot = (linkText: string) =>
+      JSON.stringify({
+        format: 1,
+        id: 'links',
+        name: 'Links',
+        start: 'main',
+        authTokens: { sso: { mode: 'oauth', issuer: 'https://id.example.com', clientId: 'parley', linkText } },
+        scripts: { main: { steps: [{ type: 'authToken', token: 'sso' }, { type: 'end', text: 'Hello {account}.' }] } },
+      });
+    expect(loadBotText(bot('Sign in here: {link}'), 'links.json').problems).toEqual([]);
+    const wrong = loadBotText(bot('Sign in, {nmae}: {link}'), 'links.json').problems;
+    expect(wrong.map((p) => p.message).join('\n')).toMatch(/\{nmae\} names nothing/);
   });
 });

@@ -127,3 +127,17 @@ describe('rules within a step or definition', () => {
     expect(loadBotText(text, 'bot.json').problems.filter((p) => p.code === 'bad-path')).toEqual([]);
   });
 });
+
+describe('validPath', () => {
+  it('is read like the other paths: a script expression is refused where it is written', () => {
+    const text = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: { ...definition, validPath: '$[?(@.ok)]' } } });
+    expect(onlyProblem(loadBotText(text, 'bot.json'))).toMatchObject({ code: 'bad-path', pointer: '/authTokens/login/validPath' });
+  });
+
+  it('needs a JSON answer: with "json": false it is an error that says what to do', () => {
+    const text = botText([{ type: 'authToken', token: 'login' }], { authTokens: { login: { ...definition, tokenPath: undefined, json: false, validPath: 'valid_credentials' } } });
+    const problem = onlyProblem(loadBotText(text, 'bot.json'));
+    expect(problem).toMatchObject({ severity: 'error', code: 'bad-path', pointer: '/authTokens/login/validPath' });
+    expect(problem.message).toContain('remove "validPath"');
+  });
+});

@@ -209,3 +209,34 @@ describe('scripts/phone-bank.json', () => {
     `);
   });
 });
+
+describe('scripts/botize-sign-in.json', () => {
+  it('signs in against a service that answers 200 either way, and reads its verdict', async () => {
+    const engine = engineFor(await example('botize-sign-in.json'));
+    const chat = chatWith(engine, { user: '+15550100011' });
+    await play(chat, `
+      > hi
+      Welcome to ACME Bank.
+      What is your username?
+      > ada
+      And your password?
+      > wrong
+      That username and password don't match. Let's try again.
+      What is your username?
+      > ada
+      And your password?
+      > lovelace
+      Hi Ada Lovelace, your balance is 1234.56 USD.
+    `);
+    // The auth data came back as the object the service gave, and is sent back as it was.
+    await play(chat, `
+      > hi again
+      Welcome to ACME Bank.
+      Hi Ada Lovelace, your balance is 1234.56 USD.
+      > logout
+      You are signed out.
+    `);
+    expect(services.calls.get('/authenticate_user')).toBeGreaterThanOrEqual(2);
+    expect(services.calls.get('/account_summary')).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -3,9 +3,11 @@
 // driven by a small driver that posts as its platform posts, signed, and collects what reaches
 // the user: the webhook's answer (TwiML, expectReplies activities) and what is sent later
 // (Twilio's REST API, the Graph API, the Bot Framework connector), all through loopback
-// stand-ins. Not yet here: a message sent to a user unprompted (the link sign-in issue).
+// stand-ins; and what reaches a user unprompted (a conversation resumed by a link sign-in).
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
+import { resumeConversation } from '../../src/runtime/resume.js';
+import type { TurnRequest } from '../../src/runtime/run-turn.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../support/engine-on-redis.js';
 import type { StandInService } from '../support/stand-in-service.js';
@@ -21,6 +23,13 @@ interface Driver {
   send(text: string, delivery?: string): Promise<string>;
   /** Everything the user has seen so far, in the order it reached them. */
   seen(): string[];
+  /** The app's engine and this user's conversation, to resume it with no webhook. */
+  app(): TestApp;
+  target(): Pick<TurnRequest, 'user' | 'conversation'>;
+  /** Where each message sent outside a webhook's answer went (Twilio `From`→`To`, Graph recipient, connector path). */
+  sentTo(): string[];
+  /** Where an unprompted message to this user must go. */
+  expectedRecipient: string;
 }
 
 type Json = Record<string, any>; // fixtures are edited in place; their shape is the fixture file
@@ -34,16 +43,23 @@ function twilioMessaging(whatsapp: boolean): () => Driver {
     let rest: StandInService;
     const user = uniquePhone();
     const seen: string[] = [];
+    const sentTo: string[] = [];
+    const from = whatsapp ? `whatsapp:${user}` : user;
+    const ours = fixture(whatsapp ? 'twilio-whatsapp.form.json' : 'twilio-sms.form.json').To!;
     return {
+      app: () => app,
+      target: () => ({ user: { id: user, channel: whatsapp ? 'whatsapp' : 'sms', via: 'twilio', phone: user }, conversation: `${whatsapp ? 'whatsapp' : 'sms'}:${user}` }),
+      sentTo: () => sentTo,
+      expectedRecipient: `${ours}->${from}`,
       async start(bot, deadlineMs) {
         rest = (await standIn()).on(messages, (request) => {
+          sentTo.push(`${request.form?.From}->${request.form?.To}`);
           seen.push(request.form?.Body ?? '');
           return { status: 201, json: { sid: `SM${id()}`, status: 'queued' } };
         });
         app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url }, { ...(deadlineMs && { deadlineMs }) });
       },
       async send(text, delivery = `SM${id()}`) {
-        const from = whatsapp ? `whatsapp:${user}` : user;
         const answer = await postTwilio(app, '/twilio/sms', { ...fixture(whatsapp ? 'twilio-whatsapp.form.json' : 'twilio-sms.form.json'), From: from, Body: text, MessageSid: delivery });
         // Twilio delivers a retry's answer only if it did not get the first one: the user sees one.
         if (!seen.includes(`answer:${delivery}`)) seen.push(`answer:${delivery}`, ...twimlTexts(answer.text, 'Message'));
@@ -60,11 +76,21 @@ function meta(kind: 'whatsapp' | 'messenger'): () => Driver {
     let graph: StandInService;
     const user = kind === 'whatsapp' ? uniquePhone().slice(1) : `24${id().replace(/\D/g, '').padEnd(14, '7').slice(0, 14)}`;
     const seen: string[] = [];
+    const sentTo: string[] = [];
     const secret = 'meta-app-secret';
+    const businessNumber = fixture<Json>('meta-whatsapp-text.json').entry[0].changes[0].value.metadata.phone_number_id as string;
     return {
+      app: () => app,
+      target: () =>
+        kind === 'whatsapp'
+          ? { user: { id: `+${user}`, channel: 'whatsapp', via: 'meta', phone: `+${user}` }, conversation: `whatsapp:+${user}` }
+          : { user: { id: user, channel: 'messenger', via: 'meta' }, conversation: `messenger:${user}` },
+      sentTo: () => sentTo,
+      expectedRecipient: kind === 'whatsapp' ? `/${businessNumber}/messages->${user}` : `/me/messages->${user}`,
       async start(bot, deadlineMs) {
         graph = (await standIn()).on('POST /*', (request) => {
           const body = request.json as Json;
+          sentTo.push(`${request.path}->${body.to ?? body.recipient?.id}`);
           seen.push(body.text?.body ?? body.message?.text ?? body.interactive?.body?.text ?? JSON.stringify(body));
           return { json: { messages: [{ id: 'wamid.out' }] } };
         });
@@ -89,16 +115,22 @@ function botFramework(): () => Driver {
     let connector: StandInService;
     const conversation = `conv-${id()}`;
     const seen: string[] = [];
+    const sentTo: string[] = [];
+    const base = fixture<Json>('botframework-facebook-message.json');
     return {
+      app: () => app,
+      target: () => ({ user: { id: base.from.id, channel: 'messenger', via: 'emulator' }, conversation: `${base.channelId}:${conversation}` }),
+      sentTo: () => sentTo,
+      expectedRecipient: `/v3/conversations/${conversation}/activities`,
       async start(bot, deadlineMs) {
         connector = (await standIn()).on('POST /v3/conversations/*', (request) => {
+          sentTo.push(request.path.replace(/\/activities\/.*$/, '/activities'));
           seen.push(String((request.json as Json).text ?? ''));
           return { json: { id: `reply-${id()}` } };
         });
         app = await startApp(bot, { BOT_FRAMEWORK_EMULATOR: 'true' }, deadlineMs ? { deadlineMs } : {});
       },
       async send(text, delivery = `act-${id()}`) {
-        const base = fixture<Json>('botframework-facebook-message.json');
         const activity = { ...base, id: delivery, text, serviceUrl: `${connector.url}/`, conversation: { ...base.conversation, id: conversation }, timestamp: new Date().toISOString() };
         expect((await postJson(`${app.url}/api/messages`, activity)).status).toBeLessThan(300);
         return delivery;
@@ -116,6 +148,8 @@ function twilioVoice(): () => Driver {
     let next = '/twilio/voice';
     const seen: string[] = [];
     const answered = new Map<string, string>();
+    const sentTo: string[] = [];
+    const ours = fixture('twilio-voice-incoming.form.json').To!;
     // Twilio follows <Redirect>s (a held caller) until the call waits for input or ends.
     const post = async (path: string, fields: Record<string, string>) => {
       let answer = await postTwilio(app, path, fields);
@@ -138,8 +172,18 @@ function twilioVoice(): () => Driver {
       return answer.text;
     };
     return {
+      app: () => app,
+      target: () => ({ user: { id: from, channel: 'phone', via: 'twilio', phone: from }, conversation: `phone:${callSid}` }),
+      sentTo: () => sentTo,
+      // A caller cannot be spoken to from outside the call: they get an SMS from the number they called.
+      expectedRecipient: `${ours}->${from}`,
       async start(bot, deadlineMs) {
-        app = await startApp(bot, {}, deadlineMs ? { voiceDeadlineMs: deadlineMs } : {});
+        const rest = (await standIn()).on(messages, (request) => {
+          sentTo.push(`${request.form?.From}->${request.form?.To}`);
+          seen.push(`SMS: ${request.form?.Body ?? ''}`);
+          return { status: 201, json: { sid: `SM${id()}`, status: 'queued' } };
+        });
+        app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url }, { ...(deadlineMs && { voiceDeadlineMs: deadlineMs }) });
         await post('/twilio/voice', { ...fixture('twilio-voice-incoming.form.json'), CallSid: callSid, From: from });
       },
       async send(text, delivery) {
@@ -243,5 +287,26 @@ describe.each(drivers)('%s', (_name, makeDriver) => {
     await driver.send('yes');
     await eventually(() => (driver.seen().includes('Your balance is 42.') ? true : undefined), 8_000);
     expect(driver.seen()).toEqual(['Ready?', 'Checking.', 'Your balance is 42.']);
+  });
+
+  it('reaches the user unprompted, where their newest message came from, and goes on', async () => {
+    const driver = makeDriver();
+    await driver.start(questionBot());
+    if (driver.seen().length === 0) await driver.send('hi');
+    await eventually(() => (driver.seen().includes('Your name?') ? true : undefined));
+    const before = driver.sentTo().length;
+
+    // Re-entering the step it waits on: the bot asks its question again, with no webhook to answer.
+    const outcome = await resumeConversation(driver.app().engine, driver.target(), { kind: 'start' });
+    expect(outcome).toEqual({ ran: true, delivered: true, messages: 1 });
+    expect(driver.sentTo().slice(before)).toEqual([driver.expectedRecipient]);
+    const asked = driver.target().user.channel === 'phone' ? 'SMS: Your name?' : 'Your name?';
+    expect(driver.seen()).toEqual(['Hello.', 'Your name?', asked]);
+
+    await driver.send('Ada');
+    await eventually(() => (driver.seen().includes('Thanks, Ada.') ? true : undefined));
+    expect(driver.seen()).toEqual(['Hello.', 'Your name?', asked, 'Thanks, Ada.']);
+    // Over: nothing to resume, nothing sent.
+    expect(await resumeConversation(driver.app().engine, driver.target(), { kind: 'start' })).toEqual({ ran: false, delivered: false, reason: 'no-conversation' });
   });
 });

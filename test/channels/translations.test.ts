@@ -23,6 +23,8 @@ describe('Twilio Messaging', () => {
         conversation: 'sms:+15550001234',
         input: { text: 'Hi, what are your opening hours?' },
         delivery: 'twilio:SM00000000000000000000000000000101',
+        // Replies sent later or unprompted go from our number to theirs.
+        address: { kind: 'twilio', from: '+15550009876', to: '+15550001234' },
       },
       from: '+15550001234',
       to: '+15550009876',

@@ -1,15 +1,17 @@
 // The executable as authors and CI use it: real processes, real files, exit codes and output.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { standIns } from '../support/engine-on-redis.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
-async function parley(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [join(root, 'bin', 'parley.js'), ...args], { cwd: root, timeout: 30_000, env: { ...process.env, REDIS_URL: '' } });
+async function parley(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [join(root, 'bin', 'parley.js'), ...args], { cwd: root, timeout: 30_000, env: { ...process.env, REDIS_URL: '', ...env } });
   if (input !== undefined) {
     child.child.stdin?.end(input);
   }
@@ -122,6 +124,111 @@ describe('parley chat', () => {
     const result = await parley(['chat', 'scripts/pizza.json', '--channel', 'fax'], '');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('choose one of sms, whatsapp, messenger, phone, web');
+  });
+});
+
+describe('parley chat: what the author sees on standard error', () => {
+  const startStandIn = standIns();
+  const noPrivate = { ALLOW_PRIVATE_NETWORKS: undefined };
+
+  /** The demo bot copied and renamed, as an author starts their own: its calls go to 127.0.0.1:4010. */
+  async function copiedDemo(): Promise<string> {
+    const bot = JSON.parse(await readFile(join(root, 'scripts', 'demo.json'), 'utf8')) as Record<string, unknown>;
+    const path = join(await mkdtemp(join(tmpdir(), 'parley-my-bank-')), 'my-bank.bot.json');
+    await writeFile(path, JSON.stringify({ ...bot, id: 'my-bank', $schema: undefined }, null, 2));
+    return path;
+  }
+
+  it('shows a refused call and the setting that opens it, and --quiet hides it', async () => {
+    const bot = await copiedDemo();
+    const result = await parley(['chat', bot], 'hi\nada\nlovelace\n', noPrivate);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Sorry, I couldn't check your details just now.");
+    expect(result.stderr).toMatch(/^call {2}POST http:\/\/127\.0\.0\.1:4010\/login → blocked-address, \d+ ms \(sign-in "acme-login"\)$/m);
+    expect(result.stderr).toContain('blocked-address: 127.0.0.1 is a loopback address; set ALLOW_PRIVATE_NETWORKS=true for local services');
+    expect(result.stderr).toContain('after 3 tries the step takes its onFailure way');
+    expect(result.stderr).not.toContain('lovelace');
+
+    const quiet = await parley(['chat', bot, '--quiet'], 'hi\nada\nlovelace\n', noPrivate);
+    expect(quiet.stdout).toBe(result.stdout);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('shows every call with its status and time, masks tokens, secret answers and secrets, and says which way a failure goes', async () => {
+    const token = 'tok-7c1f-9a2e-secret';
+    const password = 'pw-lovelace-5d3b';
+    const apiKey = 'key-0f9e-8d7c';
+    const service = await startStandIn();
+    service.on('GET /login', { json: { access_token: token, user: { name: 'Ada' } } });
+    service.on('GET /balance', { json: { balance: 12.5 } });
+    service.on('GET /history', { status: 503, text: 'down for maintenance' });
+    const path = join(await mkdtemp(join(tmpdir(), 'parley-calls-')), 'calls.bot.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        format: 1,
+        id: 'calls',
+        name: 'Calls',
+        start: 'main',
+        authTokens: {
+          login: {
+            method: 'GET',
+            url: `${service.url}/login`,
+            questions: [
+              { ask: 'Username?', field: 'username' },
+              { ask: 'Password?', field: 'password', secret: true },
+            ],
+            ttl: 600,
+            tokenPath: 'access_token',
+          },
+        },
+        scripts: {
+          main: {
+            steps: [
+              { type: 'authToken', token: 'login' },
+              { type: 'webService', url: `${service.url}/balance?access={authtoken}&key={secret.API_KEY}`, headers: { Authorization: 'Bearer {authtoken}' }, save: { balance: 'balance' } },
+              { type: 'webService', url: `${service.url}/history?access={authtoken}`, onError: 'down' },
+              { type: 'end', text: 'Balance {balance}.' },
+              { id: 'down', type: 'end', text: 'History is down; balance {balance}.' },
+            ],
+          },
+        },
+      }),
+    );
+    const result = await parley(['chat', path], `hi\nada\n${password}\n`, { ALLOW_PRIVATE_NETWORKS: 'true', BOT_SECRET_API_KEY: apiKey });
+    expect(result.stdout).toContain('History is down; balance 12.5.');
+    const base = service.url.replace(/\./g, '\\.');
+    expect(result.stderr).toMatch(new RegExp(`^call {2}GET ${base}/login\\?username=ada&password=\\*\\*\\* → 200, \\d+ ms \\(sign-in "login"\\)$`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^call {2}GET ${base}/balance\\?access=\\*\\*\\*&key=\\*\\*\\* → 200, \\d+ ms \\(webService step main#1\\)$`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^call {2}GET ${base}/history\\?access=\\*\\*\\* → 503, \\d+ ms \\(webService step main#2\\)$`, 'm'));
+    expect(result.stderr).toContain('the API answered 503');
+    expect(result.stderr).toContain('the step takes its onError way to "down"');
+    // The calls carried them; the author's terminal does not.
+    expect(service.to('GET /balance')[0]?.query).toEqual({ access: token, key: apiKey });
+    for (const secret of [token, password, apiKey]) expect(result.stderr).not.toContain(secret);
+    expect(result.stderr).not.toContain('maintenance');
+  });
+
+  it('tells a sign-in answer without a token at tokenPath as a warning', async () => {
+    const service = await startStandIn();
+    service.on('POST /login', { json: { access_token: 'tok-9f8e' } });
+    const path = join(await mkdtemp(join(tmpdir(), 'parley-token-path-')), 'token-path.bot.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        format: 1,
+        id: 'token-path',
+        name: 'Token path',
+        start: 'main',
+        authTokens: { login: { url: `${service.url}/login`, questions: [{ ask: 'PIN?', field: 'pin', secret: true }], ttl: 600, tokenPath: 'token', maxAttempts: 1 } },
+        scripts: { main: { steps: [{ type: 'authToken', token: 'login', onFailure: 'no' }, { type: 'end', text: 'In.' }, { id: 'no', type: 'end', text: 'Not in.' }] } },
+      }),
+    );
+    const result = await parley(['chat', path], 'hi\n4321\n', { ALLOW_PRIVATE_NETWORKS: 'true' });
+    expect(result.stdout).toContain('Not in.');
+    expect(result.stderr).toMatch(/^call {2}POST http:\/\/127\.0\.0\.1:\d+\/login → 200, \d+ ms \(sign-in "login"\)\nwarning: the auth service answered 200 with no token at tokenPath "token": the try counts as refused \(auth token "login"\)$/m);
+    expect(result.stderr).not.toContain('4321');
+    expect(result.stderr).not.toContain('tok-9f8e');
   });
 });
 

@@ -267,6 +267,7 @@ const routeNames = [
   'Meta',
   'health',
   'metrics',
+  'a mailed sign-in link',
   'an unknown path',
   'Twilio SMS (several bots)',
   'Twilio voice (several bots)',

@@ -8,6 +8,7 @@ import type { StandInService } from '../support/stand-in-service.js';
 import { authToken, type TestApp } from './support.js';
 
 export const metaSecret = 'meta-app-secret-every-route';
+export const adminToken = 'admin-token-every-route-0123456789abcdef';
 
 /** A form as the server parses it: a field sent twice is a list. */
 export type FormFields = Record<string, string | string[]>;
@@ -50,7 +51,7 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
   connector.on('POST /*', { json: { message_id: 'm_out' } });
   const open = await startApp(
     bot,
-    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: connector.url },
+    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: connector.url, ADMIN_TOKEN: adminToken },
   );
   const nowhere = `http://127.0.0.1:${await closedPort()}`;
   const credentialed = await startApp(
@@ -80,8 +81,12 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
       path: '/meta/webhook',
       sign: (raw) => ({ 'x-hub-signature-256': `sha256=${createHmac('sha256', metaSecret).update(raw).digest('hex')}` }),
     },
+    { name: 'admin', app: open, path: '/admin/conversations/sms/+15550100001', sign: () => ({ authorization: `Bearer ${adminToken}` }) },
     { name: 'health', app: open, path: '/healthz', sign: unsigned },
     { name: 'metrics', app: open, path: '/metrics', sign: unsigned },
+    { name: 'editor schema', app: open, path: '/schema/bot.schema.json', sign: unsigned },
+    // A code of the right shape that names no link: the button of a mailed link's page posts here.
+    { name: 'a mailed sign-in link', app: open, path: `/auth/email/${'Q'.repeat(43)}`, sign: unsigned },
     { name: 'an unknown path', app: open, path: '/nowhere/at/all', sign: unsigned },
   ];
   const apps = [open, credentialed];

@@ -1,5 +1,7 @@
 // What the server tests share: an app on a real Redis (a key prefix of its own) listening on
 // loopback, requests signed as each platform signs them, and the shared webhook fixtures.
+import type { Cipher } from '../../src/stores/cipher.js';
+import type { Engine } from '../../src/runtime/engine.js';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -32,6 +34,8 @@ export interface TestApp {
   /** PUBLIC_URL: what Twilio signs. */
   publicUrl: string;
   store: Store;
+  /** The app's engine: for what no webhook starts (a conversation resumed unprompted). */
+  engine: Engine;
   prefix: string;
   /** Every log line written, as text. */
   logText(): string;
@@ -39,9 +43,11 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = { redisUrl?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
+type Tuning = { redisUrl?: string; cipher?: Cipher; /** Share another app's keys: two instances of one deployment. */ prefix?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
+  /** The engine's clock (token expiry, link expiry, back-off); Redis TTLs stay real. */
+  clock?: () => number;
 };
 
 /** Apps on Redis for the tests of one file; stopped after each test. */
@@ -52,14 +58,13 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
   });
   return async (bot, env = {}, { host = '127.0.0.1', ...tuning } = {}) => {
     const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
-    const prefix = testKeyPrefix('server');
-    const { redisUrl = testRedisUrl(), ...appTuning } = tuning;
-    const store = createRedisStore({ url: redisUrl, prefix });
+    const { redisUrl = testRedisUrl(), prefix = testKeyPrefix('server'), cipher, clock, ...appTuning } = tuning;
+    const store = createRedisStore({ url: redisUrl, prefix, ...(cipher && { cipher }) });
     const lines: string[] = [];
     const log = createLogger(readSettings(fullEnv).logLevel, { write: (line: string) => void lines.push(line) });
     const metrics = createServerMetrics();
-    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics });
     let port = 0;
+    const engine = createEngine({ bot, store, ...engineSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...(cipher && { cipher }), ...(clock && { clock }) });
     const app = createApp({ engine, storeKind: 'redis', settings: readSettings(fullEnv), log, metrics, publicUrl: () => `http://localhost:${port}`, ...appTuning });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, host, () => resolve(s));
@@ -74,6 +79,7 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       publicUrl: `http://localhost:${port}`,
       store,
+      engine,
       prefix,
       logText: () => lines.join(''),
       keys: async () => {
@@ -108,7 +114,7 @@ export function botsOnRedis(): (bots: Bot[], env?: NodeJS.ProcessEnv) => Promise
     let port = 0;
     const publicUrl = () => `http://localhost:${port}`;
     const served: ServedBot[] = bots.map((bot) => {
-      const engine = createEngine({ bot, store: scopedStore(store, bot.id), ...engineSettings(fullEnv), log, metrics });
+      const engine = createEngine({ bot, store: scopedStore(store, bot.id), ...engineSettings(fullEnv), log, metrics, publicUrl: () => `${publicUrl()}/bots/${bot.id}` });
       return { id: bot.id, engine, routes: botRoutes({ engine, settings, log, metrics, publicUrl, basePath: `/bots/${bot.id}` }) };
     });
     const app = createBotsApp({
@@ -122,6 +128,7 @@ export function botsOnRedis(): (bots: Bot[], env?: NodeJS.ProcessEnv) => Promise
       settings,
       log,
       metrics,
+      publicUrl,
     });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -136,6 +143,8 @@ export function botsOnRedis(): (bots: Bot[], env?: NodeJS.ProcessEnv) => Promise
       url: `http://127.0.0.1:${port}`,
       publicUrl: publicUrl(),
       store,
+      // The first bot's: what a test of one bot among several reaches directly.
+      engine: served[0]!.engine,
       prefix,
       logText: () => lines.join(''),
       keys: async () => {

@@ -72,7 +72,7 @@ describe('POST /twilio/voice', () => {
     expect(twimlTexts(done.text, 'Say')).toEqual(['Sending 250 dollars. Goodbye.']);
     expect(done.text).toContain('<Hangup/>');
     expect(done.text).not.toContain('<Gather');
-    expect([...(await app.keys()).keys()].some((key) => key.includes(`{twilio:phone:${call.sid}}:s`))).toBe(false);
+    expect([...(await app.keys()).keys()].some((key) => key.includes(`{twilio:phone:+15550001234:phone%3A${call.sid}}:s`))).toBe(false);
   });
 
   it('takes a spoken answer', async () => {
@@ -102,8 +102,9 @@ describe('POST /twilio/voice', () => {
     const app = await startApp(phoneBot);
     const call = newCall();
     await voice(app, '/twilio/voice', call.incoming);
-    const session = async () => [...(await app.keys()).entries()].find(([key]) => key.endsWith(`{twilio:phone:${call.sid}}:s`))?.[1];
+    const session = async () => [...(await app.keys()).entries()].find(([key]) => key.endsWith(`{twilio:phone:+15550001234:phone%3A${call.sid}}:s`))?.[1];
     const before = await session();
+    expect(before).toBeDefined();
 
     const asked = await voice(app, '/twilio/voice?n=1&timeout=1', call.redirect);
     expect(twimlTexts(asked.text, 'Say')).toEqual(['What would you like? Press 1 for Balance. Press 2 for Transfer.']);

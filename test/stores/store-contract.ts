@@ -564,5 +564,94 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.keyed.increment(key, 60)).toBe(1);
       });
     });
+
+    describe('what is kept about a user', () => {
+      test('finds every kind of key naming the user, and never hands out a token', async ({ store }) => {
+        const id = `+1${uniqueName('u')}`;
+        const kept = await keepUser(store, id);
+        const found = await store.users.find([`twilio:sms:${id}`, `twilio:phone:${id}`]);
+        expect(found.sessions.map((s) => [s.conversation, s.session])).toEqual(
+          expect.arrayContaining([
+            [`twilio:sms:${id}`, { value: '{"at":"sms"}', version: 1 }],
+            [`twilio:phone:${id}:phone%3ACA1`, { value: '{"at":"call"}', version: 1 }],
+          ]),
+        );
+        expect(found.sessions).toHaveLength(2);
+        expect(found.sessions[0]!.expiresInSeconds).toBeGreaterThan(50);
+        expect(found.sessions[0]!.expiresInSeconds).toBeLessThanOrEqual(60);
+        expect(found.tokens.map((t) => [t.key, t.account]).sort()).toEqual([
+          [`bot:acme:c:twilio:phone:${id}:phone%3ACA1:1700000000000`, 'ada'],
+          [`bot:acme:u:twilio:sms:${id}`, 'ada'],
+        ]);
+        expect(JSON.stringify(found)).not.toContain(kept.token);
+        expect(found.keyed.map((k) => [k.key, k.value]).sort()).toEqual([
+          [`authfail:bot:acme:twilio:sms:${id}`, '2'],
+          [`voice:bot:twilio:phone:${id}:phone%3ACA1:prompt`, '{}'],
+        ]);
+        // The two deliveries (with their answers) and the replay mark of one.
+        expect(found.others).toBe(3);
+        // Another spelling of the user names other keys.
+        expect((await store.users.find([`meta:sms:${id}`])).sessions).toEqual([]);
+      });
+
+      test('tells apart users whose ids begin alike, and other authorities', async ({ store }) => {
+        const id = `+1${uniqueName('u')}`;
+        await keepUser(store, id);
+        await keepUser(store, `${id}9`);
+        await write(store, `unverified:sms:${id}`, '{"at":"unverified"}', 0);
+        expect((await store.users.find([`twilio:sms:${id}`])).sessions.map((s) => s.conversation)).toEqual([`twilio:sms:${id}`]);
+        expect((await store.users.find([`twilio:sms:${id}`, `unverified:sms:${id}`])).sessions.map((s) => s.conversation).sort()).toEqual([
+          `twilio:sms:${id}`,
+          `unverified:sms:${id}`,
+        ]);
+      });
+
+      test('erases every key naming the user and nothing else', async ({ store }) => {
+        const id = `+1${uniqueName('u')}`;
+        const other = `${id}9`;
+        await keepUser(store, id);
+        await keepUser(store, other);
+        const users = [`twilio:sms:${id}`, `twilio:phone:${id}`];
+        // 2 sessions, 2 tokens, 2 keyed values, 2 deliveries and a replay mark.
+        expect(await store.users.erase(users)).toBe(9);
+        expect(await store.users.find(users)).toEqual({ sessions: [], tokens: [], keyed: [], others: 0 });
+        expect(await store.sessions.get(`twilio:sms:${id}`)).toBeUndefined();
+        expect(await store.tokens.get(`bot:acme:u:twilio:sms:${id}`)).toBeUndefined();
+        expect(await store.turns.delivery(`twilio:sms:${id}`, 'twilio:SM1')).toEqual({ kind: 'unknown' });
+        // A retry of an erased delivery runs again rather than being refused as a replay.
+        expect((await store.turns.begin(`twilio:sms:${id}`, { delivery: 'twilio:SM1', deliveryTtlSeconds: 60, lockTtlMs: 1_000 })).kind).toBe('started');
+        const kept = await store.users.find([`twilio:sms:${other}`, `twilio:phone:${other}`]);
+        expect([kept.sessions.length, kept.tokens.length, kept.keyed.length, kept.others]).toEqual([2, 2, 2, 3]);
+        expect(await store.users.erase(users.map((user) => `${user}-nobody`))).toBe(0);
+      });
+
+      test('finds ids with escaped characters by their escaped key', async ({ store }) => {
+        const user = `botframework:web:29%3A${uniqueName('x')}`;
+        await store.tokens.set(`bot:acme:u:${user}`, { token: 'tok', account: 'ada' }, 60);
+        await store.tokens.set(`bot:acme:u:${user}%3Aother`, { token: 'tok', account: 'bob' }, 60);
+        expect((await store.users.find([user])).tokens.map((t) => t.account)).toEqual(['ada']);
+      });
+    });
   });
+}
+
+/**
+ * Keeps what Parley keeps about a user who texted and called: sessions of an SMS thread and of a
+ * call, a token of each scope, a back-off counter, a call's scratch value, and two deliveries.
+ */
+async function keepUser(store: Store, id: string): Promise<{ token: string }> {
+  const sms = `twilio:sms:${id}`;
+  const call = `twilio:phone:${id}:phone%3ACA1`;
+  const token = `tok-${uniqueName('secret')}`;
+  for (const [conversation, value, delivery] of [[sms, '{"at":"sms"}', 'twilio:SM1'], [call, '{"at":"call"}', 'twilio-call:CA1:0']] as const) {
+    const begun = await store.turns.begin(conversation, { delivery, deliveryTtlSeconds: 60, ...(conversation === sms ? { replayTtlSeconds: 120 } : {}), lockTtlMs: 10_000 });
+    if (begun.kind !== 'started') throw new Error(begun.kind);
+    await store.turns.commit(conversation, { owner: begun.owner, expected: 0, session: { value, ttlSeconds: 60 }, delivery: { id: delivery, answer: '{}', ttlSeconds: 60 } });
+  }
+  await store.tokens.set(`bot:acme:u:${sms}`, { token, account: 'ada' }, 600);
+  await store.tokens.set(`bot:acme:c:${call}:1700000000000`, { token, account: 'ada' }, 600);
+  await store.keyed.increment(`authfail:bot:acme:${sms}`, 600);
+  await store.keyed.increment(`authfail:bot:acme:${sms}`, 600);
+  await store.keyed.set(`voice:bot:${call}:prompt`, '{}', 600);
+  return { token };
 }

@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
 import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/create-engine.js';
+import { smtpMailer, type Mailer } from '../../src/effects/mailer.js';
 import type { Engine } from '../../src/runtime/engine.js';
 import type { Log } from '../../src/runtime/log.js';
 import { createRedisStore } from '../../src/stores/redis-store.js';
@@ -42,10 +43,10 @@ export interface EngineOptions {
   outbound?: Outbound;
 }
 
-/** What an engine takes of the settings `env` would give (BOT_SECRET_*, ALLOW_PRIVATE_NETWORKS). */
-export function engineSettings(env: NodeJS.ProcessEnv): { secrets: Readonly<Record<string, string>>; allowPrivateNetworks: boolean } {
+/** What an engine takes of the settings `env` would give (BOT_SECRET_*, ALLOW_PRIVATE_NETWORKS, SMTP_URL). */
+export function engineSettings(env: NodeJS.ProcessEnv): { secrets: Readonly<Record<string, string>>; allowPrivateNetworks: boolean; mailer?: Mailer } {
   const settings = readSettings(env);
-  return { secrets: settings.botSecrets, allowPrivateNetworks: settings.allowPrivateNetworks };
+  return { secrets: settings.botSecrets, allowPrivateNetworks: settings.allowPrivateNetworks, ...(settings.smtpUrl && { mailer: smtpMailer(settings.smtpUrl) }) };
 }
 
 /** Engines on Redis for the tests of one file; each test's stores are closed after it. */

@@ -13,6 +13,8 @@ interface TemplateSite {
   text: string;
   /** Shown or spoken to the user (or kept in a variable that could be). */
   visible: boolean;
+  /** Names known at this site only: `{link}` in a link's text, `{code}` and `{email}` in an email sign-in's confirm call. */
+  local?: readonly string[];
 }
 
 const userNames = ['user.id', 'user.channel', 'user.phone'];
@@ -42,8 +44,8 @@ export function checkPlaceholders(bot: Bot, source: BotSource): Problem[] {
             at,
           ),
         );
-      } else if (!known.has(p.name)) {
-        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known), at));
+      } else if (!known.has(p.name) && site.local?.includes(p.name) !== true) {
+        problems.push(source.error('unknown-placeholder', site.path, unknownPlaceholder(p.name, written, known, site.local), at));
       }
     }
   }
@@ -89,12 +91,12 @@ function knownNames(bot: Bot): KnownNames {
       if (name === 'authtoken' || name === 'account') return true;
       const dot = name.indexOf('.');
       const head = name.slice(0, dot);
-      return dot > 0 && (head === 'authtoken' || head === 'account') && tokens.includes(name.slice(dot + 1));
+      return dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts') && tokens.includes(name.slice(dot + 1));
     },
   };
 }
 
-function unknownPlaceholder(name: string, written: string, known: KnownNames): string {
+function unknownPlaceholder(name: string, written: string, known: KnownNames, local: readonly string[] = []): string {
   if (name.trim() === '') return `${written} is an empty placeholder: write a name between the braces, or {{ and }} for literal braces`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
     const trimmed = name.trim();
@@ -104,7 +106,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   const dot = name.indexOf('.');
   const head = dot > 0 ? name.slice(0, dot) : name;
   const rest = dot > 0 ? name.slice(dot + 1) : '';
-  if (dot > 0 && (head === 'authtoken' || head === 'account')) {
+  if (dot > 0 && (head === 'authtoken' || head === 'account' || head === 'accounts')) {
     if (known.tokens.length === 0) return `${written} names token definition "${rest}", but this bot defines no auth tokens: add "${rest}" under "authTokens"`;
     return `${written} names token definition "${rest}", which "authTokens" does not have: use one of ${known.tokens.map((t) => `{${head}.${t}}`).join(', ')}`;
   }
@@ -114,7 +116,7 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
   }
   if (head === 'user') return `${written} is not something the bot knows about the user: use {user.id}, {user.channel} or {user.phone}`;
   // Built-in names only when they look meant, so the list stays about the bot's own variables.
-  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames]);
+  const builtIn = likelyMeant(name, ['authtoken', 'account', ...userNames, ...local]);
   const near = [...(builtIn ? [builtIn] : []), ...closestNames(name, known.variables, 3)];
   const use = near.length > 0 ? `use ${orList(near.map((n) => `{${n}}`))}, or ` : '';
   return `${written} names nothing this bot knows: ${use}save "${name}" with a question, a set step or a service call`;
@@ -122,23 +124,49 @@ function unknownPlaceholder(name: string, written: string, known: KnownNames): s
 
 function templateSites(bot: Bot): TemplateSite[] {
   const sites: TemplateSite[] = [];
-  const add = (path: JsonPath, text: string | undefined, visible: boolean): void => {
-    if (text !== undefined) sites.push({ path, text, visible });
+  const add = (path: JsonPath, text: string | undefined, visible: boolean, local?: readonly string[]): void => {
+    if (text !== undefined) sites.push({ path, text, visible, ...(local && { local }) });
   };
-  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean): void => {
-    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible);
+  const addRecord = (path: JsonPath, record: Record<string, string> | undefined, visible: boolean, local?: readonly string[]): void => {
+    for (const [key, value] of Object.entries(record ?? {})) add([...path, key], value, visible, local);
   };
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
-    add([...path, 'url'], definition.url, false);
-    addRecord([...path, 'fields'], definition.fields, false);
-    addRecord([...path, 'headers'], definition.headers, false);
-    definition.questions.forEach((q, i) => {
-      add([...path, 'questions', i, 'ask'], q.ask, true);
-      add([...path, 'questions', i, 'say'], q.say, true);
-    });
-    add([...path, 'invalidMessage'], definition.invalidMessage, true);
+    switch (definition.mode) {
+      case 'credentials':
+        add([...path, 'url'], definition.url, false);
+        addRecord([...path, 'fields'], definition.fields, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        definition.questions.forEach((q, i) => {
+          add([...path, 'questions', i, 'ask'], q.ask, true);
+          add([...path, 'questions', i, 'say'], q.say, true);
+        });
+        add([...path, 'invalidMessage'], definition.invalidMessage, true);
+        break;
+      case 'oauth':
+        for (const key of ['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl', 'clientId', 'clientSecret'] as const) add([...path, key], definition[key], false);
+        addRecord([...path, 'params'], definition.params, false);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
+        break;
+      case 'web':
+        add([...path, 'beginUrl'], definition.beginUrl, false);
+        add([...path, 'endUrl'], definition.endUrl, false);
+        addRecord([...path, 'headers'], definition.headers, false);
+        add([...path, 'linkText'], definition.linkText, true, ['link']);
+        break;
+      case 'email': {
+        const confirm = ['code', 'email'];
+        add([...path, 'ask'], definition.ask, true);
+        add([...path, 'sendUrl'], definition.sendUrl, false, ['email']);
+        add([...path, 'confirmUrl'], definition.confirmUrl, false, confirm);
+        addRecord([...path, 'fields'], definition.fields, false, confirm);
+        addRecord([...path, 'headers'], definition.headers, false, confirm);
+        // The mail reaches the user: no token or secret in it.
+        for (const key of ['from', 'subject', 'text'] as const) add([...path, 'mail', key], definition.mail?.[key], true, ['link', 'email']);
+        break;
+      }
+    }
   }
 
   for (const { step, path } of allSteps(bot)) {

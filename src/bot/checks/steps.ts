@@ -13,6 +13,16 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
 
   for (const [id, definition] of Object.entries(bot.authTokens)) {
     const path = ['authTokens', id];
+    if (definition.mode !== 'credentials') {
+      const paths: Record<string, string | undefined> =
+        definition.mode === 'web'
+          ? { tokenPath: definition.tokenPath, accountPath: definition.accountPath, validPath: definition.validPath }
+          : definition.mode === 'email'
+            ? { tokenPath: definition.tokenPath, errorPath: definition.errorPath, validPath: definition.validPath }
+            : { validPath: definition.validPath };
+      for (const [key, written] of Object.entries(paths)) if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
+      continue;
+    }
     if (definition.json && definition.tokenPath === undefined) {
       const why = source.node([...path, 'json']) ? '"json" is true' : '"json" is true by default';
       problems.push(
@@ -24,7 +34,17 @@ export function checkStepRules(bot: Bot, source: BotSource): Problem[] {
         ),
       );
     }
-    for (const key of ['tokenPath', 'expiresInPath', 'accountPath'] as const) {
+    if (!definition.json && definition.validPath !== undefined) {
+      problems.push(
+        source.error(
+          'bad-path',
+          [...path, 'validPath'],
+          `auth token definition "${id}" has "json": false, so its answer is not read as JSON and "validPath" cannot be read: remove "validPath", or remove "json": false and add "tokenPath"`,
+          { at: 'key' },
+        ),
+      );
+    }
+    for (const key of ['tokenPath', 'expiresInPath', 'accountPath', 'validPath'] as const) {
       const written = definition[key];
       if (written !== undefined) problems.push(...pathProblems(source, [...path, key], `"${key}"`, written));
     }

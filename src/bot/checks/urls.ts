@@ -9,7 +9,17 @@ import type { Problem } from '../problems.js';
 
 export function checkUrls(bot: Bot, source: BotSource): Problem[] {
   const sites: Array<{ path: JsonPath; url: string }> = [];
-  for (const [id, definition] of Object.entries(bot.authTokens)) sites.push({ path: ['authTokens', id, 'url'], url: definition.url });
+  for (const [id, definition] of Object.entries(bot.authTokens)) {
+    const urls: Record<string, string | undefined> =
+      definition.mode === 'credentials'
+        ? { url: definition.url }
+        : definition.mode === 'web'
+          ? { beginUrl: definition.beginUrl, endUrl: definition.endUrl }
+          : definition.mode === 'email'
+            ? { sendUrl: definition.sendUrl, confirmUrl: definition.confirmUrl }
+            : { issuer: definition.issuer, authorizationUrl: definition.authorizationUrl, tokenUrl: definition.tokenUrl, userinfoUrl: definition.userinfoUrl };
+    for (const [key, url] of Object.entries(urls)) if (url !== undefined) sites.push({ path: ['authTokens', id, key], url });
+  }
   for (const { step, path } of allSteps(bot)) if (step.type === 'webService') sites.push({ path: [...path, 'url'], url: step.url });
 
   const problems: Problem[] = [];

@@ -13,6 +13,7 @@ import { startRedisServer } from './redis-server.js';
 import { markdown, textTable, type Machine, type Results, type Settings } from './report.js';
 import { shapeBotText } from './shape.js';
 import type { SignInSide } from './sign-in.js';
+import { measureStartup, type StartupResult } from './startup.js';
 import { measureWebhook, type WebhookResult } from './webhook.js';
 
 const root = join(import.meta.dirname, '..');
@@ -26,6 +27,7 @@ const settings: Settings = quick
       webhook: { connections: 20, durationSeconds: 3, warmupSeconds: 1, users: 1000, rounds: 1 },
       redisConversations: 500,
       heapConversations: 10_000,
+      startupRuns: 2,
       conversationTests: { runs: 3 },
     }
   : {
@@ -34,6 +36,7 @@ const settings: Settings = quick
       webhook: { connections: 20, durationSeconds: 8, warmupSeconds: 2, users: 1000, rounds: 3 },
       redisConversations: 2000,
       heapConversations: 10_000,
+      startupRuns: 7,
       conversationTests: { runs: 9 },
     };
 
@@ -107,6 +110,12 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const step = (what: string) => process.stdout.write(`${what}…\n`);
 
+  // The start-up and webhook rows run the compiled CLI, as `npm install` leaves it.
+  step('build: npm run build');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+  step(`start-up and idle memory (${settings.startupRuns} runs)`);
+  const startup = await measureStartup(settings.startupRuns);
+
   step('interpreter: Parley under tsx');
   const parleyTurns = await inChild<RateResult>(underTsx, 'parley-turns', settings.turns);
   step('interpreter: Parley compiled by tsc');
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
     webhookBare,
     webhookParley,
     webhookRounds,
+    startup,
     notes,
   };
   if (results.machine.loadBefore > 0.5 || results.machine.loadAfter > 2.5) {

@@ -43,6 +43,7 @@ export interface WebhookResult {
 
 const authToken = 'bench-auth-token-0123456789abcdef';
 const path = '/twilio/sms';
+const root = join(import.meta.dirname, '..');
 const childEntry = join(import.meta.dirname, 'server-child.ts');
 
 export async function measureWebhook(target: WebhookTarget, options: WebhookOptions): Promise<WebhookResult> {
@@ -52,10 +53,16 @@ export async function measureWebhook(target: WebhookTarget, options: WebhookOpti
   const logFile = join(tmpdir(), `parley-bench-${target}-${process.pid}.log`);
   const log = openSync(logFile, 'w');
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', childEntry, target], {
+  // Parley as operators run it: the compiled CLI (`node bin/parley.js serve`, dist/). The bare
+  // handler is a few lines of express, run through tsx (which costs only at load time).
+  const argv = target === 'parley' ? [join(root, 'bin', 'parley.js'), 'serve', options.botFile] : ['--import', 'tsx', childEntry, target];
+  const { PARLEY_DEV: _development, ...inherited } = process.env;
+  const child = spawn(process.execPath, [...profile, ...argv], {
+    cwd: root,
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'production',
+      PORT: String(port),
       BENCH_PORT: String(port),
       BENCH_BOT_FILE: options.botFile,
       PUBLIC_URL: origin,
@@ -68,7 +75,8 @@ export async function measureWebhook(target: WebhookTarget, options: WebhookOpti
   closeSync(log);
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    await untilReady(child, target);
+    if (target === 'parley') await untilHealthy(child, origin);
+    else await untilReady(child, target);
     await checkAnswer(origin, target);
     const sign = signer(origin, options.users);
     const load = (seconds: number) =>
@@ -194,6 +202,19 @@ async function checkAnswer(origin: string, target: WebhookTarget): Promise<void>
 }
 
 const READY_WITHIN_MS = 30_000;
+
+/** Waits until the server answers GET /healthz with 200; fails if it exits or takes too long. */
+async function untilHealthy(child: ChildProcess, origin: string): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  const deadline = Date.now() + READY_WITHIN_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the parley server exited with ${child.exitCode}: ${stderr}`);
+    if (await fetch(`${origin}/healthz`).then((r) => r.ok, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`the parley server did not start within ${READY_WITHIN_MS / 1000} s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Waits for the child's "ready" line on stderr; fails with it if the child exits or takes too long. */
 function untilReady(child: ChildProcess, target: WebhookTarget): Promise<void> {

@@ -25,6 +25,8 @@ const wholeNumber = (min: number, max: number, what: string) =>
   });
 const httpUrl = z.preprocess(blankIsUnset, z.string().optional()).refine((value) => value === undefined || /^https?:\/\/[^/\s]+/i.test(value), 'write an http:// or https:// URL');
 
+const withoutTrailingSlash = (url: string | undefined) => url?.replace(/\/+$/, '');
+
 /** Whether `text` is a URL; never throws (the parser's error would quote it, password included). */
 function parses(text: string): boolean {
   try {
@@ -71,9 +73,11 @@ export interface Settings {
   botDir: string | undefined;
   redis: { url: string } | { clusterNodes: string[] } | undefined;
   publicUrl: string | undefined;
+  /** `apiUrl`: TWILIO_API_URL, unset for the SDK's own https://api.twilio.com. */
   twilio: { authToken: string | undefined; accountSid: string | undefined; validate: boolean; apiUrl: string | undefined };
   /** Everything botbuilder reads itself (MicrosoftAppId, …, ToBotFromChannelOpenIdMetadataUrl, …). */
   botFramework: { appId: string | undefined; emulator: boolean; options: Record<string, string> };
+  /** `graphUrl`: META_GRAPH_URL, unset for https://graph.facebook.com/v21.0. */
   meta: { appSecret: string | undefined; verifyToken: string | undefined; accessToken: string | undefined; phoneNumberId: string | undefined; graphUrl: string | undefined };
   shutdownGraceSeconds: number;
   /** TOKEN_ENCRYPTION_KEY's cipher, when the key is set. */
@@ -126,9 +130,9 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     botDir: s.BOT_DIR,
     redis: clusterNodes !== undefined && clusterNodes.length > 0 ? { clusterNodes } : s.REDIS_URL !== undefined ? { url: s.REDIS_URL } : undefined,
     publicUrl: s.PUBLIC_URL,
-    twilio: { authToken: s.TWILIO_AUTH_TOKEN, accountSid: s.TWILIO_ACCOUNT_SID, validate: s.TWILIO_VALIDATE, apiUrl: s.TWILIO_API_URL },
+    twilio: { authToken: s.TWILIO_AUTH_TOKEN, accountSid: s.TWILIO_ACCOUNT_SID, validate: s.TWILIO_VALIDATE, apiUrl: withoutTrailingSlash(s.TWILIO_API_URL) },
     botFramework: { appId: s.MicrosoftAppId, emulator: s.BOT_FRAMEWORK_EMULATOR, options: botFrameworkOptions },
-    meta: { appSecret: s.META_APP_SECRET, verifyToken: s.META_VERIFY_TOKEN, accessToken: s.META_ACCESS_TOKEN, phoneNumberId: s.META_PHONE_NUMBER_ID, graphUrl: s.META_GRAPH_URL },
+    meta: { appSecret: s.META_APP_SECRET, verifyToken: s.META_VERIFY_TOKEN, accessToken: s.META_ACCESS_TOKEN, phoneNumberId: s.META_PHONE_NUMBER_ID, graphUrl: withoutTrailingSlash(s.META_GRAPH_URL) },
     shutdownGraceSeconds: s.SHUTDOWN_GRACE_SECONDS ?? 25,
     cipher,
     allowUnencryptedTokens: s.ALLOW_UNENCRYPTED_TOKENS,

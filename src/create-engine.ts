@@ -16,10 +16,16 @@ import type { StepObserver } from './runtime/step-observer.js';
 import { silentLog, type Log } from './runtime/log.js';
 import { silentMetrics, type Metrics } from './runtime/metrics.js';
 import { createEphemeralCipher, type Cipher } from './stores/cipher.js';
+import { instrumentedStore } from './stores/instrumented-store.js';
 import type { Store } from './stores/store.js';
 
 export interface EngineOptions {
   bot: Bot;
+  /**
+   * The bot as it is now, when it can be reloaded (BotRegistry): each turn runs on the version
+   * current when it starts. Absent: `bot`, for good.
+   */
+  current?: () => Bot;
   store: Store;
   /** `{secret.NAME}`: the settings' BOT_SECRET_NAME values (Settings.botSecrets). */
   secrets?: Readonly<Record<string, string>>;
@@ -43,19 +49,22 @@ export interface EngineOptions {
 export function createEngine(options: EngineOptions): Engine {
   const secrets = options.secrets ?? {};
   const log = options.log ?? silentLog;
+  const metrics = options.metrics ?? silentMetrics;
+  const storeCall = metrics.storeCall?.bind(metrics);
+  const store = storeCall === undefined ? options.store : instrumentedStore(options.store, storeCall);
   const sealer = options.cipher ?? createEphemeralCipher();
   const outbound = options.outbound ?? networkOutbound({ allowPrivate: options.allowPrivateNetworks ?? false });
   const senders = new Map<string, SendUnprompted>();
   const publicUrl = options.publicUrl ?? (() => 'http://localhost:3000');
   const deps: EffectDeps = {
-    store: options.store,
-    backOff: createBackOff(options.store.keyed),
+    store,
+    backOff: createBackOff(store.keyed, (event) => metrics.backOff(event)),
     sealer,
     secret: (name) => (Object.hasOwn(secrets, name) ? secrets[name] : undefined),
     outbound,
     log,
-    metrics: options.metrics ?? silentMetrics,
-    links: new PendingLinks(options.store.keyed, sealer),
+    metrics,
+    links: new PendingLinks(store.keyed, sealer),
     // http:// providers only where private networks are allowed (development, tests).
     oauth: createOAuthProviders(outbound, { insecure: options.allowPrivateNetworks ?? false }),
     publicUrl,
@@ -63,16 +72,19 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.mailer && { mailer: options.mailer }),
   };
   const clock = options.clock ?? Date.now;
+  const current = options.current;
   const engine: Engine = {
     bot: options.bot,
-    store: options.store,
+    store,
     effects: createEffectRunner(deps),
     log,
+    metrics,
     inFlight: new InFlight(),
     senders,
     sealer,
-    links: createLinkCallbacks(deps, options.bot, clock),
+    links: createLinkCallbacks(deps, current ?? (() => options.bot), clock),
   };
+  if (current !== undefined) Object.defineProperty(engine, 'bot', { get: current, enumerable: true });
   if (options.clock !== undefined) engine.clock = options.clock;
   if (options.observe !== undefined) engine.observe = options.observe;
   return engine;

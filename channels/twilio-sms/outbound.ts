@@ -1,6 +1,8 @@
 // A turn's output as Twilio messages: TwiML for the webhook's answer, and the REST API for
 // what a slow turn produces after that answer has gone.
-import twilio from 'twilio';
+// TwiML alone: the SDK's index loads its whole REST client (a third of a second at start),
+// which only late replies need; `twilioSender` loads it when it first sends.
+import MessagingResponse from 'twilio/lib/twiml/MessagingResponse.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as TwilioHttp from 'twilio/lib/http/response.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
@@ -15,7 +17,7 @@ export function messageTexts(output: TurnOutput): string[] {
 }
 
 export function messagingTwiml(output: TurnOutput): string {
-  const response = new twilio.twiml.MessagingResponse();
+  const response = new MessagingResponse();
   for (const text of messageTexts(output)) response.message(xmlText(text));
   return response.toString();
 }
@@ -35,29 +37,38 @@ export interface TwilioRestSettings {
   apiUrl?: string;
 }
 
-/** Sends through Twilio's REST API (Messages.create), one message per call. */
+/** Sends through Twilio's REST API (Messages.create), one message per call; the SDK is loaded on the first. */
 export function twilioSender(settings: TwilioRestSettings): SendMessage {
-  const options = settings.apiUrl === undefined ? {} : { httpClient: new RedirectedRequestClient(settings.apiUrl) };
-  const client = twilio(settings.accountSid, settings.authToken, options);
+  let client: Promise<{ messages: { create(message: OutboundMessage): Promise<unknown> } }> | undefined;
   return async (message) => {
-    await client.messages.create(message);
+    if (client === undefined) {
+      client = restClient(settings);
+      // A load that failed is tried again by the next send.
+      client.catch(() => (client = undefined));
+    }
+    await (await client).messages.create(message);
   };
 }
 
-// The SDK builds absolute https://api.twilio.com URLs; this client sends them to another
-// origin, keeping the path, so a test can stand in for Twilio.
-class RedirectedRequestClient extends twilio.RequestClient {
-  readonly #origin: URL;
+async function restClient(settings: TwilioRestSettings) {
+  const { default: twilio } = await import('twilio');
+  // The SDK builds absolute https://api.twilio.com URLs; this client sends them to another
+  // origin (TWILIO_API_URL: a regional edge, a proxy, a stand-in), keeping the path.
+  class RedirectedRequestClient extends twilio.RequestClient {
+    readonly #origin: URL;
 
-  constructor(apiUrl: string) {
-    super();
-    this.#origin = new URL(apiUrl);
-  }
+    constructor(apiUrl: string) {
+      super();
+      this.#origin = new URL(apiUrl);
+    }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<TwilioHttp.default<TData>> {
-    const target = new URL(opts.uri);
-    target.protocol = this.#origin.protocol;
-    target.host = this.#origin.host;
-    return super.request<TData>({ ...opts, uri: target.href });
+    override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<TwilioHttp.default<TData>> {
+      const target = new URL(opts.uri);
+      target.protocol = this.#origin.protocol;
+      target.host = this.#origin.host;
+      return super.request<TData>({ ...opts, uri: target.href });
+    }
   }
+  const options = settings.apiUrl === undefined ? {} : { httpClient: new RedirectedRequestClient(settings.apiUrl) };
+  return twilio(settings.accountSid, settings.authToken, options);
 }

@@ -1,7 +1,8 @@
 // X-Twilio-Signature: an HMAC over the public URL Twilio called (query string included) and
 // every posted field. Shared by the SMS and voice webhooks.
 import type { RequestHandler } from 'express';
-import twilio from 'twilio';
+// The webhook helpers alone: the SDK's index loads its whole REST client (a third of a second at start).
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Authority } from '../../src/runtime/turn.js';
 import { field, isRecord } from '../fields.js';
@@ -18,7 +19,7 @@ export interface TwilioSignatureSettings {
 export function isSignedByTwilio(settings: TwilioSignatureSettings, signature: string | undefined, originalUrl: string, fields: Record<string, unknown>): boolean {
   if (!settings.validate) return true;
   if (settings.authToken === undefined || signature === undefined || signature === '') return false;
-  return twilio.validateRequest(settings.authToken, signature, settings.publicUrl() + originalUrl, fields);
+  return validateRequest(settings.authToken, signature, settings.publicUrl() + originalUrl, fields);
 }
 
 /** Refuses (403) a request that Twilio did not sign; runs after the form parser. */

@@ -11,6 +11,11 @@ export interface Position {
 export interface Bot extends BotFile {
   /** The file it was loaded from (for messages to authors). */
   source: string;
+  /**
+   * A digest of the file's text, when loaded from one: sessions note the revision that wrote
+   * them, so a conversation that outlives a reload finds its place in the new version.
+   */
+  revision?: string;
   /** `script#stepId` → position, for every step that has an id. */
   stepIndex: ReadonlyMap<string, Position>;
   /** Lower-cased, trimmed keyword → script id. */

@@ -1,5 +1,6 @@
 // Loading a bot file: JSON with positions, then the schema, then the checks that need the
 // whole bot. Every mistake comes back as a Problem; a bot comes back only when none is an error.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { indexBot } from './bot.js';
 import type { Bot } from './bot.js';
@@ -9,6 +10,7 @@ import { checkPhrases } from './checks/phrases.js';
 import { checkPlaceholders } from './checks/placeholders.js';
 import { byPosition, hasErrors } from './problems.js';
 import type { Problem } from './problems.js';
+import type { BotSource } from './bot-source.js';
 import { checkReferences } from './checks/references.js';
 import { schemaProblems } from './schema-problems.js';
 import { botFile } from './schema.js';
@@ -21,6 +23,8 @@ export interface LoadResult {
   bot?: Bot;
   /** Errors and warnings, in the order they appear in the file. */
   problems: Problem[];
+  /** The file's text and syntax tree, when it parsed: where further problems point (bot-registry.ts). */
+  source?: BotSource;
 }
 
 /** What the loader is told of where the bot will run. */
@@ -38,7 +42,7 @@ export function loadBotText(text: string, file: string, options: LoadOptions = {
   const parsed = parseBotJson(text, file);
   if (!('value' in parsed)) return { problems: parsed.problems };
   const checked = botFile.safeParse(parsed.value);
-  if (!checked.success) return { problems: schemaProblems(checked.error.issues, parsed.value, parsed.source).sort(byPosition) };
+  if (!checked.success) return { problems: schemaProblems(checked.error.issues, parsed.value, parsed.source).sort(byPosition), source: parsed.source };
   const bot = indexBot(checked.data, file);
   const problems = [
     ...checkReferences(bot, parsed.source),
@@ -49,7 +53,14 @@ export function loadBotText(text: string, file: string, options: LoadOptions = {
     ...checkMail(bot, parsed.source, options.canMail),
     ...checkPhrases(bot, parsed.source),
   ].sort(byPosition);
-  return hasErrors(problems) ? { problems } : { bot, problems };
+  if (hasErrors(problems)) return { problems, source: parsed.source };
+  bot.revision = revisionOf(text);
+  return { bot, problems, source: parsed.source };
+}
+
+/** A short digest of a bot file's text: the same text, the same revision. */
+export function revisionOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
 }
 
 export async function loadBotFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {

@@ -36,7 +36,11 @@ export type ProblemCode =
   | 'endless-loop'
   | 'no-mail-server'
   | 'untranslated-phrases'
-  | 'not-a-language';
+  | 'not-a-language'
+  // Several bots of one server (BOT_DIR), and reloads.
+  | 'duplicate-bot'
+  | 'claimed-twice'
+  | 'bot-id-changed';
 
 export interface Problem {
   severity: Severity;

@@ -447,6 +447,34 @@ export const trigger = z
   })
   .meta({ id: 'trigger', title: 'Trigger', description: 'Keywords that start a script at any time (except while sign-in questions are answered).' });
 
+/**
+ * Under BOT_DIR, what a bot answers for on the routes without a /bots/:id prefix (an extension
+ * to format 1, see the README): Twilio's `To` numbers, Meta's page ids and WhatsApp phone
+ * number ids, the Bot Framework's app ids (an activity's recipient id). Each is claimed by one
+ * bot of the folder; a bot serving alone answers for everything.
+ */
+export const answersFor = z
+  .strictObject({
+    numbers: z
+      .array(z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'write a phone number in E.164 form, like +15550100000 (a WhatsApp sender too, without "whatsapp:")'))
+      .optional()
+      .describe('Twilio numbers (SMS, WhatsApp and voice) this bot answers, in E.164 form, e.g. "+15550100000".')
+      .meta({ examples: [['+15550100000']] }),
+    pages: z
+      .array(z.string().regex(/^[0-9]{1,32}$/, "a Facebook page id is digits: the page's id in Meta's settings"))
+      .optional()
+      .describe('Facebook page ids (Messenger) this bot answers.'),
+    whatsappNumberIds: z
+      .array(z.string().regex(/^[0-9]{1,32}$/, "a WhatsApp phone number id is digits: the number's id in Meta's WhatsApp settings (not the number itself)"))
+      .optional()
+      .describe("Meta WhatsApp phone number ids this bot answers (the number's id, not the number)."),
+    appIds: z
+      .array(z.string().min(1).regex(/^\S+$/, 'an app id has no spaces'))
+      .optional()
+      .describe('Bot Framework app ids this bot answers (an activity\'s recipient id).'),
+  })
+  .meta({ id: 'answersFor', title: 'Answers for', description: 'Under BOT_DIR, the numbers, pages and app ids this bot answers on the routes without a /bots/:id prefix.' });
+
 export const botFile = z
   .strictObject({
     $schema: z.string().optional().describe('Where editors find this schema: a path, or the URL a Parley server serves it at (/schema/bot.schema.json).'),
@@ -464,6 +492,9 @@ export const botFile = z
       .record(id, script)
       .refine((s) => Object.keys(s).length > 0, { message: 'a bot needs at least one script' })
       .describe('The scripts, each under an id (lowercase letters, digits and dashes).'),
+    answersFor: answersFor
+      .optional()
+      .describe('Under BOT_DIR (several bots per server): the numbers, pages and app ids this bot answers on the routes without a /bots/:id prefix. A bot serving alone answers for everything.'),
   })
   .meta({ title: 'Parley bot file', description: 'A Parley bot (format 1): its scripts, steps, triggers, settings and Auth Token definitions.' });
 
@@ -487,3 +518,4 @@ export type InputType = z.output<typeof inputType>;
 export type ConditionOp = z.output<typeof conditionOp>;
 export type Script = z.output<typeof script>;
 export type Settings = z.output<typeof settings>;
+export type AnswersFor = z.output<typeof answersFor>;

@@ -1,7 +1,6 @@
 // `parley demo` (the README's first command): two conversations with the demo bank bot. The
 // first signs in against the demo auth service and calls the demo API with the token; the
 // second, a new conversation, asks nothing because the token is cached.
-import { join } from 'node:path';
 import { previewLines } from '../../channels/preview.js';
 import { readSettings } from '../config.js';
 import { createEngine } from '../create-engine.js';
@@ -11,7 +10,9 @@ import { createMemoryStore } from '../stores/memory-store.js';
 import { startExampleServices } from './example-services.js';
 import { loadOrExit } from './load-or-exit.js';
 
-export const demoBotPath = join(import.meta.dirname, '..', '..', 'scripts', 'demo.json');
+import { demoBotPath } from './demo-bot-path.js';
+
+export { demoBotPath };
 
 export async function demo(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const bot = await loadOrExit(demoBotPath);

@@ -1,14 +1,12 @@
 // The one executable: chat, serve, validate, schema, test, graph, studio, admin and the demo (shared/spec/server.md).
+// Each command loads what it needs when it runs (`import()` in its action): `validate` starts
+// without the server, the SDKs or the console.
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { loadBotFile } from '../bot/load.js';
 import { formatProblem } from '../bot/problems.js';
 import { channelIds, type ChannelId } from '../runtime/turn.js';
-import { readSettings } from '../config.js';
 import { botPaths } from './bot-paths.js';
-import { chat } from './chat.js';
-import { demo, demoBotPath } from './demo.js';
 import { loadOrExit } from './load-or-exit.js';
-import { botSchemaText, writeBotSchema } from './write-schema.js';
 
 // A reader that stops early (`parley chat … | head -1`) closes our standard output: that ends
 // the command quietly, as it does for any Unix tool, rather than with a stack trace.
@@ -33,18 +31,19 @@ program
   .action(async (botPath: string, options: { channel: ChannelId; user?: string; demoServices?: boolean; quiet?: boolean; record?: string }) => {
     // The console prints the mail it cannot send (no SMTP_URL), so an email sign-in works here.
     const bot = await loadOrExit(botPath, { canMail: true });
+    const { chat } = await import('./chat.js');
     await chat(bot, options);
   });
 
 program
   .command('serve')
   .description('serve a bot to Twilio, the Bot Framework and Meta over HTTP')
-  .argument('[bot]', 'the bot file (default: BOT_FILE, else the demo bot)')
+  .argument('[bot]', 'the bot file, or a folder of bots (default: BOT_DIR, else BOT_FILE, else the demo bot)')
   .option('--port <port>', 'the HTTP port (default: PORT, else 3000)', parsePort)
   .option('--demo-services', 'start the demo auth service and API on 127.0.0.1:4010 and let calls reach loopback (development only)')
   .action(async (botPath: string | undefined, options: { port?: number; demoServices?: boolean }) => {
     const { serve } = await import('./serve.js');
-    await serve(botPath ?? readSettings(process.env).botFile ?? demoBotPath, options);
+    await serve(botPath, options);
   });
 
 program
@@ -71,6 +70,7 @@ program
   .description('print the JSON Schema of bot files (for editors, through "$schema")')
   .option('--write <dir>', 'write it as DIR/bot.schema.json instead, for bots in that folder to name')
   .action(async (options: { write?: string }) => {
+    const { botSchemaText, writeBotSchema } = await import('./write-schema.js');
     process.stdout.write(options.write === undefined ? botSchemaText() : await writeBotSchema(options.write));
   });
 
@@ -115,6 +115,7 @@ program
   .command('demo')
   .description('play the demo: sign in, call an API with the token, and ask nothing the next time')
   .action(async () => {
+    const { demo } = await import('./demo.js');
     await demo();
   });
 

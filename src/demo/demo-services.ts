@@ -37,8 +37,8 @@ export interface DemoServices {
   close(): Promise<void>;
 }
 
-/** Starts the demo auth service and API on 127.0.0.1 (port 0: any free port). */
-export async function startDemoServices(port = 0): Promise<DemoServices> {
+/** Starts the demo auth service and API on 127.0.0.1 (port 0: any free port); `host` for a container of their own. */
+export async function startDemoServices(port = 0, host = '127.0.0.1'): Promise<DemoServices> {
   const tokens = new Map<string, string>();
   const calls = new Map<string, number>();
   const accounts: DemoAccounts = {
@@ -69,11 +69,11 @@ export async function startDemoServices(port = 0): Promise<DemoServices> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${actual}`,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
     calls,
     close: () => new Promise((resolve) => server.close(() => resolve())),

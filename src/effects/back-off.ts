@@ -1,5 +1,6 @@
 // Slowing down repeated sign-in failures of one user against one definition: after a few
 // refused tries, each further one locks sign-in for twice as long as the last, up to an hour.
+import type { BackOffEvent } from '../runtime/metrics.js';
 import type { Keyed } from '../stores/store.js';
 
 const freeFailures = 3;
@@ -21,17 +22,21 @@ export function readBackOffKey(key: string): { kind: 'failures' | 'pause'; failu
   return undefined;
 }
 
-export function createBackOff(keyed: Keyed): BackOff {
+/** `counted`: told of each pause imposed and each try that came during one (for /metrics). */
+export function createBackOff(keyed: Keyed, counted: (event: BackOffEvent) => void = () => {}): BackOff {
   return {
     async wait(key, now) {
       const until = await keyed.get(`authwait:${key}`);
-      return until === undefined ? 0 : Math.max(0, Math.ceil((Number(until) - now) / 1000));
+      const seconds = until === undefined ? 0 : Math.max(0, Math.ceil((Number(until) - now) / 1000));
+      if (seconds > 0) counted('refused');
+      return seconds;
     },
     async failed(key, now) {
       const count = await keyed.increment(`authfail:${key}`, memorySeconds);
       if (count < freeFailures) return;
       const pause = Math.min(firstPauseSeconds * 2 ** (count - freeFailures), longestPauseSeconds);
       await keyed.set(`authwait:${key}`, String(now + pause * 1000), pause);
+      counted('paused');
     },
     async succeeded(key) {
       await Promise.all([keyed.delete(`authfail:${key}`), keyed.delete(`authwait:${key}`)]);

@@ -27,7 +27,8 @@ type Attempt = Signed | { outcome: CallbackOutcome };
 /** A link's owner as the effects see a turn of it. */
 type TurnLike = { bot: Bot; user: PendingLink['user']; conversation: string; now: number; session: Session };
 
-export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => number): LinkCallbacks {
+/** `currentBot`: the bot as it is now (a reloaded bot's links are finished on its new version). */
+export function createLinkCallbacks(deps: EffectDeps, currentBot: () => Bot, clock: () => number): LinkCallbacks {
   /**
    * Finishes the sign-in of the pending link `state` names, under the link's lock: one use,
    * whichever instance the browser reaches. `attempt` signs in with the service; from its answer
@@ -35,6 +36,7 @@ export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => num
    */
   async function settle(state: string | undefined, attempt: (link: PendingLink, definition: LinkDefinition, turn: TurnLike) => Promise<Attempt>): Promise<CallbackOutcome> {
     if (!isStateShaped(state)) return { kind: 'unknown' };
+    const bot = currentBot();
     const hash = stateHash(state);
     if ((await deps.links.get(hash)) === undefined) return { kind: 'unknown' };
     const release = await deps.store.locks.acquire(`link:${hash}`, 30_000, 10_000);
@@ -84,6 +86,7 @@ export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => num
 
   return {
     async refuse(owner) {
+      const bot = currentBot();
       const hash = await deps.links.newestOf({ bot: bot.id, ...owner });
       const link = hash === undefined ? undefined : await deps.links.get(hash);
       if (hash === undefined || link === undefined || link.status !== 'pending') return false;
@@ -112,6 +115,7 @@ export function createLinkCallbacks(deps: EffectDeps, bot: Bot, clock: () => num
 
     async emailLanding(state, query) {
       if (!isStateShaped(state)) return { kind: 'unknown' };
+      const bot = currentBot();
       const link = await deps.links.get(stateHash(state));
       const definition = link === undefined || link.bot !== bot.id ? undefined : bot.authTokens[link.definition];
       if (link === undefined || definition?.mode !== 'email') return { kind: 'unknown' };

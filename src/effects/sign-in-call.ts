@@ -116,12 +116,12 @@ export async function signIn(
     await saveToken(deps, turn, token, definition, { token: value, account }, ttl);
     await Promise.all(failures.map((key) => deps.backOff.succeeded(key)));
     turn.acquired.add(token);
-    deps.metrics.signIn('ok');
+    deps.metrics.signIn('ok', definition.mode);
     return { type: 'auth.signIn', ok: true, account, vars };
   }
 
   function refused(reason: 'refused' | 'unavailable' | 'throttled', retryAfterSeconds?: number): SignInResult {
-    deps.metrics.signIn(reason);
+    deps.metrics.signIn(reason, definition.mode);
     return retryAfterSeconds === undefined ? { type: 'auth.signIn', ok: false, reason } : { type: 'auth.signIn', ok: false, reason, retryAfterSeconds };
   }
 }

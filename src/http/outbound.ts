@@ -2,7 +2,7 @@
 // client; conversation tests put stand-ins here; the console and the studio wrap it to show
 // the author each call. Wrappers never see a secret they could not mask: `masked` lists the
 // values in the request (tokens, secret answers, `{secret.*}`) that must not be shown.
-import { request, type HttpOptions, type HttpRequest, type HttpResult } from './client.js';
+import type { HttpOptions, HttpRequest, HttpResult } from './client.js';
 
 export interface OutboundPurpose {
   /** What the call is for: a sign-in to an Auth Token definition, or a Web Service step. */
@@ -17,9 +17,13 @@ export interface OutboundPurpose {
 
 export type Outbound = (request: HttpRequest, purpose: OutboundPurpose) => Promise<HttpResult>;
 
-/** Sends for real, within the address policy. */
+/** Sends for real, within the address policy. The client (undici) is loaded by the first call: a bot that calls nothing, or a server starting, does without it. */
 export function networkOutbound(options: HttpOptions): Outbound {
-  return (req) => request(req, options);
+  let client: Promise<typeof import('./client.js')> | undefined;
+  return async (req) => {
+    client ??= import('./client.js');
+    return (await client).request(req, options);
+  };
 }
 
 /** Replaces every masked value in a text (a URL, a body) by `***`, longest first. */

@@ -5,6 +5,7 @@ import type { Store } from '../stores/store.js';
 import type { EffectRunner } from './drive.js';
 import type { InFlight } from './in-flight.js';
 import type { Log } from './log.js';
+import type { Metrics } from './metrics.js';
 import type { StepObserver } from './step-observer.js';
 import type { Cipher } from '../stores/cipher.js';
 import type { LinkCallbacks } from './link-callback.js';
@@ -15,6 +16,7 @@ export interface Engine {
   store: Store;
   effects: EffectRunner;
   log: Log;
+  metrics: Metrics;
   /** Turns and late replies still running, for shutdown. */
   inFlight: InFlight;
   /**

@@ -6,6 +6,7 @@ import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { conversationKey, lockRenewMs, lockTtlMs, waitForTurn, type Held, type TurnRequest } from './run-turn.js';
+import { relocate, stamped } from './relocate.js';
 import { isExpired, type Session } from './session.js';
 import type { ReplyAddress, TurnOutput } from './turn.js';
 
@@ -33,7 +34,7 @@ async function resume(engine: Engine, target: Pick<TurnRequest, 'user' | 'conver
   const conversation = conversationKey(target);
   let held: Held;
   try {
-    held = await waitForTurn(store, conversation);
+    held = await waitForTurn(engine, conversation);
   } catch (error) {
     engine.log.warn({ err: error, conversation }, 'a conversation could not be resumed: its lock or session could not be had');
     return { ran: false, delivered: false, reason: 'busy' };
@@ -42,10 +43,22 @@ async function resume(engine: Engine, target: Pick<TurnRequest, 'user' | 'conver
   renewing.unref();
   try {
     const now = (engine.clock ?? Date.now)();
-    const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    let session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
     // A conversation that is over is not started again by a link: the user's next message does that.
     if (session === undefined || session.ended === true || session.at === undefined || isExpired(session, now, bot.settings.sessionTimeout)) {
       return { ran: false, delivered: false, reason: 'no-conversation' };
+    }
+    // The bot was reloaded since: the conversation goes on at its place in this version, if it has one.
+    if (session.revision !== bot.revision) {
+      const relocation = relocate(session, bot);
+      if (relocation.kind === 'lost') {
+        engine.log.warn({ conversation }, relocation.warning);
+        return { ran: false, delivered: false, reason: 'no-conversation' };
+      }
+      if (relocation.kind === 'moved') {
+        session = relocation.session;
+        if (relocation.warning !== undefined) engine.log.warn({ conversation }, relocation.warning);
+      }
     }
     const address = session.address;
     if (address === undefined) return { ran: false, delivered: false, reason: 'no-address' };
@@ -59,7 +72,7 @@ async function resume(engine: Engine, target: Pick<TurnRequest, 'user' | 'conver
     const written = await store.turns.commit(conversation, {
       owner: undefined,
       expected: held.session?.version ?? 0,
-      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
+      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(stamped(driven.session, bot)), ttlSeconds: bot.settings.sessionTimeout },
       delivery: undefined,
     });
     if (!written) engine.log.error({ conversation }, 'session changed under a resumed turn; this turn was not saved');

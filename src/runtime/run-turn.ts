@@ -10,7 +10,8 @@ import type { TurnEvent } from './advance.js';
 import { drive } from './drive.js';
 import type { Engine } from './engine.js';
 import { ParleyError } from './errors.js';
-import type { Session } from './session.js';
+import { relocate, stamped } from './relocate.js';
+import { isExpired, type Session } from './session.js';
 import type { ReplyAddress, TurnOutput, User, UserInput } from './turn.js';
 import { keyPart, readKeyPart, userKey } from './user-key.js';
 
@@ -104,14 +105,19 @@ async function startTurn(engine: Engine, request: TurnRequest, options: TurnOpti
   } catch (error) {
     // Nothing was claimed or written: the user is told, and the next message works once the store is back.
     engine.log.error({ err: error, conversation }, 'the store did not answer: the turn did not run');
+    engine.metrics.error('store-unavailable');
     return said(engine, 'trouble');
   }
   if (begun.kind === 'replay') {
     engine.log.warn({ conversation }, 'a delivery that already ran came again after its answer was gone: refused as a replay');
+    engine.metrics.duplicate(request.user.channel, 'replay');
     return { replies: [], ended: false, duplicate: true };
   }
   // Only a message with a delivery id can be a retry.
-  if (begun.kind === 'duplicate' && delivery !== undefined) return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
+  if (begun.kind === 'duplicate' && delivery !== undefined) {
+    engine.metrics.duplicate(request.user.channel, 'retry');
+    return earlierAnswer(engine, conversation, delivery, options.deadlineMs);
+  }
 
   const output: TurnOutput = { replies: [], ended: false };
   const pacing: Pacing = { finished: false };
@@ -183,14 +189,14 @@ async function turn(
     else {
       // Queued behind another turn's lock: a shutdown does not wait for the queue to move (the
       // wait ends on its own, with the store closing; its outcome no longer matters then).
-      const waiting = waitForTurn(store, conversation);
+      const waiting = waitForTurn(engine, conversation);
       waiting.catch(() => undefined);
       held = await Promise.race([waiting, interrupted]);
     }
     const { owner } = held;
     renewing = setInterval(() => void store.turns.renew(conversation, owner, lockTtlMs).catch(() => undefined), lockRenewMs);
     renewing.unref();
-    const session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
+    let session = held.session === undefined ? undefined : (JSON.parse(held.session.value) as Session);
     // Known before the steps run, so an answer cut short by the deadline is said in it too.
     language = conversationLanguage(bot.settings, session?.vars ?? {});
     output.language = language;
@@ -207,6 +213,18 @@ async function turn(
       return nothing;
     }
     const now = (engine.clock ?? Date.now)();
+    // The bot was reloaded since this conversation's last turn: find its place in this version.
+    if (session !== undefined && session.revision !== bot.revision && session.ended !== true && !isExpired(session, now, bot.settings.sessionTimeout)) {
+      const relocation = relocate(session, bot);
+      if (relocation.kind === 'moved') {
+        session = relocation.session;
+        if (relocation.warning !== undefined) engine.log.warn({ conversation }, relocation.warning);
+      } else if (relocation.kind === 'lost') {
+        engine.log.warn({ conversation }, relocation.warning);
+        session = undefined;
+        output.replies.push({ text: phrase(bot.settings, language, 'botChanged') });
+      }
+    }
     const event: TurnEvent = request.input === undefined ? { kind: 'start' } : { kind: 'message', input: request.input };
     const address = request.address ?? session?.address;
     const ctx = { bot, user: request.user, now, conversation, ...(address && { address }), ...(engine.observe && { observe: engine.observe }) };
@@ -230,12 +248,15 @@ async function turn(
     const written = await store.turns.commit(conversation, {
       owner: keptLock ? undefined : held.owner,
       expected: held.session?.version ?? 0,
-      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(driven.session), ttlSeconds: bot.settings.sessionTimeout },
+      session: driven.session.ended === true ? 'delete' : { value: JSON.stringify(stamped(driven.session, bot)), ttlSeconds: bot.settings.sessionTimeout },
       delivery: delivery === undefined ? undefined : { id: delivery, answer: keptForRetries(engine, answered), ttlSeconds: deliveryTtlSeconds },
     });
     // Only possible when this turn outlived its lock; the other writer's state stands.
-    if (!written) engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
-    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, { ...driven.output, replies: driven.output.replies.slice(pacing.sent) });
+    if (!written) {
+      engine.log.error({ conversation }, 'session changed under a running turn; this turn was not saved');
+      engine.metrics.error('session-conflict');
+    }
+    if (pacing.late !== undefined) await deliverLate(engine, request, conversation, pacing.late, { ...driven.output, replies: driven.output.replies.slice(pacing.sent) });
     return driven.output;
   } catch (error) {
     pacing.finished = true;
@@ -247,8 +268,9 @@ async function turn(
     const stopping = error instanceof ParleyError && error.code === 'interrupted';
     if (stopping) engine.log.warn({ conversation }, 'a turn was interrupted by shutdown: its user is asked to send again');
     else engine.log.error({ err: error, conversation }, 'turn failed');
+    engine.metrics.error(stopping ? 'interrupted' : 'turn-failed');
     const answer = said(engine, stopping ? 'interrupted' : 'trouble', language);
-    if (pacing.late !== undefined) await deliverLate(engine, conversation, pacing.late, answer);
+    if (pacing.late !== undefined) await deliverLate(engine, request, conversation, pacing.late, answer);
     return answer;
   } finally {
     stop?.();
@@ -257,11 +279,14 @@ async function turn(
   }
 }
 
-async function deliverLate(engine: Engine, conversation: string, late: (output: TurnOutput) => Promise<void>, output: TurnOutput): Promise<void> {
+async function deliverLate(engine: Engine, request: TurnRequest, conversation: string, late: (output: TurnOutput) => Promise<void>, output: TurnOutput): Promise<void> {
+  const anything = output.replies.length > 0 || output.prompt !== undefined || output.ended;
   try {
     await late(output);
+    if (anything) engine.metrics.late(request.user.channel, 'sent');
   } catch (error) {
     engine.log.error({ err: error, conversation }, 'late delivery failed');
+    engine.metrics.late(request.user.channel, 'failed');
   }
 }
 
@@ -295,8 +320,11 @@ export function said(engine: Pick<Engine, 'bot'>, name: PhraseName, language = e
 }
 
 /** The conversation is busy with an earlier message: queue for its lock, in arrival order, then read the session. */
-export async function waitForTurn(store: Store, conversation: string): Promise<Held> {
+export async function waitForTurn(engine: Pick<Engine, 'store' | 'metrics'>, conversation: string): Promise<Held> {
+  const { store } = engine;
+  const started = performance.now();
   const release = await store.locks.acquire(conversation, lockTtlMs, lockWaitMs);
+  engine.metrics.lockWait((performance.now() - started) / 1000, release === undefined ? 'timed-out' : 'acquired');
   if (release === undefined) throw new ParleyError('busy', 'the conversation is busy with an earlier message');
   try {
     return { session: await store.sessions.get(conversation), owner: release.owner };

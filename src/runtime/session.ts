@@ -58,6 +58,10 @@ export interface Session {
   address?: ReplyAddress;
   /** Set once the conversation reached `end`; the next message starts a new one. */
   ended?: boolean;
+  /** The bot's revision that wrote this session (Bot.revision), for a reload (relocate.ts). */
+  revision?: string;
+  /** The id of the step at `at`, when it has one: where to find it again after a reload. */
+  stepId?: string;
 }
 
 export function newSession(now: number): Session {

@@ -1,8 +1,8 @@
-// The express app: the channels' webhooks, health and metrics, over one engine. Channels get a
-// `run` that is runTurn on this engine, timed for /metrics; they never see the engine itself.
-import express, { type Express } from 'express';
+// The express app: the channels' webhooks, health and metrics. `createApp` serves one bot;
+// `botRoutes` is one bot's channel routes, which a server of several bots (bot-routing.ts)
+// mounts per bot.
+import express, { Router, type Express } from 'express';
 import type { SendBounds } from '../../channels/bot-framework/reply-sending.js';
-import { botFrameworkRoutes } from '../../channels/bot-framework/webhook.js';
 import { graphSender } from '../../channels/meta/outbound.js';
 import { metaRoutes } from '../../channels/meta/webhook.js';
 import { metaUnprompted } from '../../channels/meta/unprompted.js';
@@ -17,21 +17,23 @@ import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
 import type { ChannelId, TurnOutput } from '../runtime/turn.js';
-import { botWords } from '../runtime/phrasebook.js';
+import { botWords, type Words } from '../runtime/phrasebook.js';
 import { voiceFor } from '../runtime/voices.js';
 import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
+import { lazyRoutes } from './lazy-routes.js';
+import { requestIdOf, withRequestId } from './request-context.js';
 import { authRoutes } from './auth-routes.js';
 import { loggedPath } from './email-routes.js';
 import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
 import type { ServerMetrics } from './metrics.js';
+import type { Store } from '../stores/store.js';
 
-export interface AppOptions {
+/** What the channel routes of one bot need (`botRoutes`); the app adds health, metrics and errors. */
+export interface BotRouteOptions {
   engine: Engine;
-  /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
-  storeKind: string;
-  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*). */
+  /** The channels' settings (shared/spec/server.md: TWILIO_*, Microsoft*, BOT_FRAMEWORK_EMULATOR, META_*; TWILIO_API_URL and META_GRAPH_URL say where the platforms' APIs are), and ADMIN_TOKEN. */
   settings: Pick<Settings, 'twilio' | 'botFramework' | 'meta'> & Partial<Pick<Settings, 'adminToken'>>;
   log: Log;
   /** Also given to createEngine, so sign-ins and web calls are counted here. */
@@ -48,18 +50,60 @@ export interface AppOptions {
   botFrameworkAuthTimeoutMs?: number;
   /** How long a Bot Framework answer waits for its replies to be sent (2 s), and when a send counts as failed (30 s). */
   botFrameworkReplyBounds?: SendBounds;
-  /** Instead of https://api.twilio.com (tests). */
-  twilioApiUrl?: string;
-  /** Instead of https://graph.facebook.com/v21.0 (tests). */
-  graphApiUrl?: string;
 }
 
+export interface AppOptions extends BotRouteOptions {
+  /** What /healthz reports: 'memory', 'redis' or 'redis-cluster'. */
+  storeKind: string;
+}
+
+// META_GRAPH_URL's default (shared/spec/server.md); TWILIO_API_URL's is the SDK's own, api.twilio.com.
 const defaultGraphUrl = 'https://graph.facebook.com/v21.0';
 
+/** One bot's server: its channels' routes, health, metrics and one error handler. */
 export function createApp(options: AppOptions): Express {
+  const app = baseApp(options.log, options.metrics);
+  // Mounted on the app itself: a router layer less on every request.
+  botRoutes(options, app);
+  finishApp(app, options.engine.store, options.storeKind, options);
+  return app;
+}
+
+/** The app's first layers: settings, and the request id and line every request gets. */
+export function baseApp(log: Log, metrics: ServerMetrics): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Webhook answers are never asked for again with If-None-Match: hashing each one for an ETag
+  // is CPU spent on every request for nothing.
+  app.set('etag', false);
+  // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
+  app.set('trust proxy', false);
+  app.use(withRequestId(), requestLog(log, metrics));
+  return app;
+}
+
+/** The app's last layers: health, metrics, 404 and the error handler. */
+export function finishApp(app: Express, store: Store, storeKind: string, { log, metrics, publicUrl }: Pick<AppOptions, 'log' | 'metrics' | 'publicUrl'>): void {
+  const url = typeof publicUrl === 'function' ? publicUrl : () => publicUrl;
+  app.get('/healthz', healthRoute(store, storeKind));
+  app.get(botSchemaRoute, botSchemaHandler(() => url().replace(/\/+$/, '')));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${loggedPath(req.path)}`)));
+  app.use(errorHandler(log, (kind) => metrics.serverError(kind)));
+}
+
+/**
+ * The channels' routes of one bot, on its engine: mounted at the root for a server of one bot,
+ * and under `/bots/:id` (`basePath`, e.g. `/bots/acme`) beside others. Channels get a `run`
+ * that is runTurn on this engine, timed for /metrics; they never see the engine itself.
+ */
+export function botRoutes<R extends Router | Express = Router>(options: BotRouteOptions & { basePath?: string }, into?: R): R {
   const { engine, settings, log, metrics } = options;
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const base = () => publicUrl().replace(/\/+$/, '');
+  const basePath = options.basePath ?? '';
 
   const run = async (request: TurnRequest, turnOptions: TurnOptions = {}): Promise<TurnAnswer> => {
     const started = performance.now();
@@ -75,24 +119,18 @@ export function createApp(options: AppOptions): Express {
     return answer;
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  // Webhook answers are never asked for again with If-None-Match: hashing each one for an ETag
-  // is CPU spent on every request for nothing.
-  app.set('etag', false);
-  // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
-  app.set('trust proxy', false);
-  // Before the request log: admin paths name a user, so those routes log lines of their own.
+  const app = into ?? (Router() as R);
+  // Admin paths name a user: the request log leaves them out, and the routes log lines of their own.
   app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
-  app.use(requestLog(log));
 
   // The bot's own words in each conversation's language, for what channels say themselves.
-  const words = botWords(engine.bot.settings);
+  // Read on every call: a reloaded bot may speak other words.
+  const words: Words = (language) => botWords(engine.bot.settings)(language);
   const { authToken, accountSid } = settings.twilio;
   const signature: TwilioSignatureSettings = { authToken, validate: settings.twilio.validate, publicUrl: base };
   const send =
     accountSid !== undefined && authToken !== undefined
-      ? counted(metrics, twilioSender({ accountSid, authToken, ...(options.twilioApiUrl === undefined ? {} : { apiUrl: options.twilioApiUrl }) }), (message) =>
+      ? counted(metrics, twilioSender({ accountSid, authToken, ...(settings.twilio.apiUrl === undefined ? {} : { apiUrl: settings.twilio.apiUrl }) }), (message) =>
           message.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms',
         )
       : undefined;
@@ -102,7 +140,7 @@ export function createApp(options: AppOptions): Express {
 
   const voicePath = () => {
     const path = new URL(base()).pathname.replace(/\/+$/, '');
-    return `${path}/twilio/voice`;
+    return `${path}${basePath}/twilio/voice`;
   };
   app.use(
     twilioVoiceRoutes({
@@ -110,9 +148,14 @@ export function createApp(options: AppOptions): Express {
       signature,
       scratch: engine.store.keyed,
       botId: engine.bot.id,
+      // Read on every call: a reloaded bot may speak another language.
       voice: {
-        language: engine.bot.settings.language,
-        voice: voiceFor(engine.bot.settings),
+        get language() {
+          return engine.bot.settings.language;
+        },
+        get voice() {
+          return voiceFor(engine.bot.settings);
+        },
         words,
         get path() {
           return voicePath();
@@ -122,29 +165,37 @@ export function createApp(options: AppOptions): Express {
       log,
     }),
   );
-
-  const botFramework = botFrameworkRoutes({
-    run,
-    appId: settings.botFramework.appId,
-    botbuilderSettings: settings.botFramework.options,
-    deadlineMs: options.deadlineMs ?? 12_000,
-    emulator: settings.botFramework.emulator,
-    ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
-    ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
-    deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
-    background: (work) => void engine.inFlight.track(work),
-    words,
-    log,
-  });
-  app.use(botFramework.router);
-  if (botFramework.unprompted !== undefined) engine.senders.set('botframework', botFramework.unprompted);
+  // botbuilder is loaded only for a server that takes Bot Framework activities.
+  if (settings.botFramework.appId !== undefined || settings.botFramework.emulator) {
+    app.use(
+      lazyRoutes(async () => {
+        const { botFrameworkRoutes } = await import('../../channels/bot-framework/webhook.js');
+        const botFramework = botFrameworkRoutes({
+          run,
+          appId: settings.botFramework.appId,
+          botbuilderSettings: settings.botFramework.options,
+          deadlineMs: options.deadlineMs ?? 12_000,
+          emulator: settings.botFramework.emulator,
+          ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+          ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
+          deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
+          background: (work) => void engine.inFlight.track(work),
+          words,
+          log,
+        });
+        // Registered once botbuilder is loaded, which starts as the routes are mounted.
+        if (botFramework.unprompted !== undefined) engine.senders.set('botframework', botFramework.unprompted);
+        return botFramework.router;
+      }),
+    );
+  }
 
   const { appSecret, verifyToken, accessToken } = settings.meta;
   if (appSecret !== undefined && verifyToken !== undefined) {
     const graphSend =
       accessToken === undefined
         ? undefined
-        : counted(metrics, graphSender({ graphUrl: options.graphApiUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp'));
+        : counted(metrics, graphSender({ graphUrl: settings.meta.graphUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp'));
     engine.senders.set('meta', metaUnprompted(graphSend, settings.meta.phoneNumberId));
     app.use(
       metaRoutes({
@@ -163,14 +214,6 @@ export function createApp(options: AppOptions): Express {
 
   app.use(authRoutes({ engine, log, publicUrl: base }));
 
-  app.get('/healthz', healthRoute(engine.store, options.storeKind, engine.bot.id));
-  app.get(botSchemaRoute, botSchemaHandler(base));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  app.use((req, _res, next) => next(new ParleyError('not-found', `no route ${req.method} ${loggedPath(req.path)}`)));
-  app.use(errorHandler(log));
   return app;
 }
 
@@ -186,15 +229,38 @@ function counted<T>(metrics: ServerMetrics, send: (item: T) => Promise<void>, ch
   };
 }
 
-/** One line per request: method, path and status; never the query, a body or a header. */
-function requestLog(log: Log): express.RequestHandler {
+/**
+ * One line per request: method, route pattern and status; never the path (admin routes name
+ * users in it) unless no route matched, nor the query, a body or a header. And the request
+ * counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose ids would make
+ * a series per bot and per caller).
+ */
+function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
+    // Read now: a mounted router changes req.url while it runs.
+    const path = req.path;
+    // Admin paths name a user, even a mistyped one: the admin routes log lines of their own.
+    if (adminPath.test(path)) return next();
     res.on('finish', () => {
-      const fields = { method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(performance.now() - started) };
-      if (req.path === '/healthz' || req.path === '/metrics') log.debug(fields, 'request');
+      const route = routeOf(req, res);
+      metrics.request(route, res.statusCode);
+      const ms = Math.round(performance.now() - started);
+      const requestId = requestIdOf(res);
+      const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: loggedPath(path).slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
+      if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     next();
   };
+}
+
+const adminPath = /^(?:\/bots\/[^/]+)?\/admin(?:\/|$)/;
+
+/** The pattern of the route that answered: a mount's pattern (res.locals.routePrefix) and the route's path. */
+function routeOf(req: express.Request, res: express.Response): string {
+  const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string') return 'unmatched';
+  const prefix: unknown = res.locals.routePrefix;
+  return typeof prefix === 'string' ? prefix + path : path;
 }

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ParleyError, type ErrorCode } from '../runtime/errors.js';
 import type { Log } from '../runtime/log.js';
+import { requestIdOf } from './request-context.js';
 import { loggedPath } from './email-routes.js';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -28,14 +29,20 @@ const plainWords: Record<number, string> = {
   503: 'unavailable, try again',
 };
 
-export function errorHandler(log: Log): ErrorRequestHandler {
+/**
+ * `counted`: told each failure's kind, for /metrics' errors by kind: a ParleyError's code
+ * (bad-request, forbidden, unauthorized, not-found, busy, …), `request-refused` for a body the
+ * parser refused (too large, malformed), `internal` for anything else.
+ */
+export function errorHandler(log: Log, counted: (kind: string) => void = () => {}): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
     const status = statusFor(error);
-    const where = { method: req.method, path: loggedPath(req.path), status };
+    counted(error instanceof ParleyError ? error.code : status < 500 ? 'request-refused' : 'internal');
+    const where = { requestId: requestIdOf(res), method: req.method, path: loggedPath(req.path), status };
     if (error instanceof ParleyError) {
       if (status >= 500) log.error({ ...where, code: error.code, err: error }, error.message);
       else log.warn({ ...where, code: error.code }, error.message);

@@ -6,8 +6,10 @@
 // CPU under load while the line written on every request (method, path, status, ms) holds none
 // of them. So records are checked here instead, field by field: a flat record costs one look-up
 // per field, and a copy is made only when a secret is found.
+import { createHmac, randomBytes } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ParleyError } from '../runtime/errors.js';
+import { requestContext } from './request-context.js';
 
 const secretFields = new Set(
   [
@@ -74,17 +76,43 @@ export function withoutSecrets(value: unknown, depth = 0, keep?: string): unknow
 // lines still go out within 250 ms, and pino writes what is left when the process exits.
 const standardOutput = () => pino.destination({ dest: 1, minLength: 4096, periodicFlush: 250 });
 
+export interface LoggerOptions {
+  /**
+   * A keyed digest (Cipher.fingerprint): a line's `conversation` is written as a digest of it, so
+   * the log can follow a conversation without naming the phone number or user id it holds.
+   * With TOKEN_ENCRYPTION_KEY the digests are the same on every instance; absent, a key of this
+   * process's own.
+   */
+  fingerprint?: (text: string) => string;
+}
+
+// Channels name a conversation `sms:+1…`, the runtime under its authority `twilio:sms:+1…`:
+// both are written as the same id.
+const authorityPrefix = /^(twilio|meta|botframework|emulator|unverified|console):/;
+
 /** `level`: LOG_LEVEL (Settings.logLevel). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, logOptions: LoggerOptions = {}): Logger {
+  const fingerprint = logOptions.fingerprint ?? processFingerprint();
+  const conversationId = (conversation: string) => `c-${fingerprint(`log conversation:${conversation.replace(authorityPrefix, '')}`).slice(0, 16)}`;
   const options: pino.LoggerOptions = {
     level,
+    // Every line written while a request is handled names the request.
+    mixin: () => requestContext.getStore() ?? {},
     formatters: {
       // `err` is left to its serializer below, which pino runs after this.
-      log: (record) => withoutSecrets(record, 0, 'err') as Record<string, unknown>,
+      log: (record) => {
+        const clean = withoutSecrets(record, 0, 'err') as Record<string, unknown>;
+        return typeof clean.conversation === 'string' ? { ...clean, conversation: conversationId(clean.conversation) } : clean;
+      },
     },
     serializers: { err: errorRecord },
   };
   return pino(options, destination ?? standardOutput());
+}
+
+function processFingerprint(): (text: string) => string {
+  const key = randomBytes(32);
+  return (text) => createHmac('sha256', key).update(text).digest('base64url');
 }
 
 /**

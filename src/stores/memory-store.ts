@@ -159,8 +159,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const secondsLeft = (entry: { expiresAt: number }) => Math.max(0, (entry.expiresAt - now()) / 1000);
 
   const users: UserRecords = {
-    async find(wanted) {
-      const names = namesUser(wanted);
+    async find(wanted, scope) {
+      const names = namesUser(wanted, scope);
       const found: UserData = { sessions: [], tokens: [], keyed: [], others: 0 };
       for (const [conversation, entry] of sessionMap) {
         if (names(conversation) && live(sessionMap, conversation) !== undefined) {
@@ -178,8 +178,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
       return found;
     },
-    async erase(wanted) {
-      const names = namesUser(wanted);
+    async erase(wanted, scope) {
+      const names = namesUser(wanted, scope);
       let erased = 0;
       for (const map of [sessionMap, tokenMap, keyedMap] as Map<string, { expiresAt: number }>[]) {
         for (const key of [...map.keys()]) if (names(key) && live(map, key) !== undefined && map.delete(key)) erased++;

@@ -1,5 +1,4 @@
 import { createMemoryStore } from './memory-store.js';
-import { createRedisStore, redactUrl } from './redis-store.js';
 import type { Store } from './store.js';
 import type { Cipher } from './cipher.js';
 import type { Settings } from '../config.js';
@@ -37,6 +36,8 @@ export async function openStore(settings: Pick<Settings, 'redis' | 'cipher' | 'a
     if (!settings.allowUnencryptedTokens) throw new Error(missingKey);
     log?.warn('TOKEN_ENCRYPTION_KEY is not set (ALLOW_UNENCRYPTED_TOKENS=true): tokens are stored in Redis in clear, and a sign-in begun on one instance fails on another');
   }
+  // ioredis is loaded only for a server that uses Redis (a quarter of an idle server's memory).
+  const { createRedisStore, redactUrl } = await import('./redis-store.js');
   const cluster = 'clusterNodes' in redis;
   const store = cluster
     ? createRedisStore({ clusterNodes: redis.clusterNodes, ...(cipher && { cipher }), ...(log && { log }) })

@@ -178,9 +178,10 @@ export interface UserData {
  * whole store (on Redis, SCAN over every master): an operator's tool, not a turn's.
  */
 export interface UserRecords {
-  find(users: readonly string[]): Promise<UserData>;
-  /** Deletes every key that names one of `users`; resolves to how many there were. */
-  erase(users: readonly string[]): Promise<number>;
+  /** `scope`: only what a scoped store (scoped-store.ts, one bot of several) keeps, its keys as they are stored. */
+  find(users: readonly string[], scope?: string): Promise<UserData>;
+  /** Deletes every key that names one of `users` (within `scope`); resolves to how many there were. */
+  erase(users: readonly string[], scope?: string): Promise<number>;
 }
 
 export interface Store {

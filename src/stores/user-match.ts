@@ -4,10 +4,14 @@
 // or a '}'. So `twilio:sms:+1555` is named by `parley:{twilio:sms:+1555}:s` and by
 // `parley:t:bot:def:u:twilio:sms:+1555`, never by a key of `twilio:sms:+15551`.
 
-/** A test of whether a key names one of `users`. */
-export function namesUser(users: readonly string[]): (key: string) => boolean {
+/**
+ * A test of whether a key names one of `users`. `scope`: only the keys of a scoped store
+ * (scoped-store.ts names them `SCOPE/name`), where the user key stands in `name`.
+ */
+export function namesUser(users: readonly string[], scope?: string): (key: string) => boolean {
   if (users.length === 0) return () => false;
-  const pattern = new RegExp(`(?:^|[:{])(?:${users.map(escapeRegex).join('|')})(?:[:}]|$)`);
+  const within = scope === undefined ? '' : `${escapeRegex(scope)}/(?:[^{}]*?:)?`;
+  const pattern = new RegExp(`(?:^|[:{])${within}(?:${users.map(escapeRegex).join('|')})(?:[:}]|$)`);
   return (key) => pattern.test(key);
 }
 

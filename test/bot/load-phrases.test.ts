@@ -54,8 +54,8 @@ describe('phrases a bot would still say in English', () => {
     const problem = onlyProblem({ problems });
     expect(problem).toMatchObject({ severity: 'warning', code: 'untranslated-phrases', pointer: '/settings/language' });
     expect(problem.message).toBe(
-      'this bot speaks "fr-FR", for which Parley has no words of its own, so it would still say these 11 built-in phrases in English: ' +
-        'invalidYesno, tooManyTries, runaway, interrupted, restarted, yes, no, keypadChoice, keypadYesNo, holdOn, tooSlow. ' +
+      'this bot speaks "fr-FR", for which Parley has no words of its own, so it would still say these 12 built-in phrases in English: ' +
+        'invalidYesno, tooManyTries, runaway, interrupted, restarted, botChanged, yes, no, keypadChoice, keypadYesNo, holdOn, tooSlow. ' +
         'Write them in "settings.phrases", e.g. "invalidYesno": { "fr": "…" } (`parley validate` lists what is left)',
     );
   });

@@ -57,7 +57,7 @@ function twilioMessaging(whatsapp: boolean): () => Driver {
           seen.push(request.form?.Body ?? '');
           return { status: 201, json: { sid: `SM${id()}`, status: 'queued' } };
         });
-        app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid }, { twilioApiUrl: rest.url, ...(deadlineMs && { deadlineMs }) });
+        app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url }, { ...(deadlineMs && { deadlineMs }) });
       },
       async send(text, delivery = `SM${id()}`) {
         const answer = await postTwilio(app, '/twilio/sms', { ...fixture(whatsapp ? 'twilio-whatsapp.form.json' : 'twilio-sms.form.json'), From: from, Body: text, MessageSid: delivery });
@@ -95,7 +95,7 @@ function meta(kind: 'whatsapp' | 'messenger'): () => Driver {
           return { json: { messages: [{ id: 'wamid.out' }] } };
         });
         const env = { META_APP_SECRET: secret, META_VERIFY_TOKEN: 'verify', META_ACCESS_TOKEN: 'graph-token', META_PHONE_NUMBER_ID: '100000000000001' };
-        app = await startApp(bot, env, { graphApiUrl: graph.url, ...(deadlineMs && { metaDeadlineMs: deadlineMs }) });
+        app = await startApp(bot, { ...env, META_GRAPH_URL: graph.url }, { ...(deadlineMs && { metaDeadlineMs: deadlineMs }) });
       },
       async send(text, delivery = `${kind === 'whatsapp' ? 'wamid' : 'm'}.${id()}`) {
         const body = fixture<Json>(kind === 'whatsapp' ? 'meta-whatsapp-text.json' : 'meta-messenger-text.json');
@@ -183,7 +183,7 @@ function twilioVoice(): () => Driver {
           seen.push(`SMS: ${request.form?.Body ?? ''}`);
           return { status: 201, json: { sid: `SM${id()}`, status: 'queued' } };
         });
-        app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid }, { twilioApiUrl: rest.url, ...(deadlineMs && { voiceDeadlineMs: deadlineMs }) });
+        app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url }, { ...(deadlineMs && { voiceDeadlineMs: deadlineMs }) });
         await post('/twilio/voice', { ...fixture('twilio-voice-incoming.form.json'), CallSid: callSid, From: from });
       },
       async send(text, delivery) {

@@ -32,6 +32,6 @@ describe('parley validate and the bot’s words', () => {
     const { stdout } = await run(process.execPath, [join(root, 'bin', 'parley.js'), 'validate', path], { cwd: root, timeout: 30_000, env: { ...process.env, REDIS_URL: '' } });
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^.*bonjour\.json:7:17: warning: this bot speaks "fr-FR", for which Parley has no words of its own, so it would still say these 9 built-in phrases in English: runaway, trouble, interrupted, restarted, yes, no, keypadYesNo, holdOn, tooSlow/);
+    expect(lines[0]).toMatch(/^.*bonjour\.json:7:17: warning: this bot speaks "fr-FR", for which Parley has no words of its own, so it would still say these 10 built-in phrases in English: runaway, trouble, interrupted, restarted, botChanged, yes, no, keypadYesNo, holdOn, tooSlow/);
   });
 });

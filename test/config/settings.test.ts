@@ -35,6 +35,15 @@ describe('readSettings', () => {
     expect(settings.botSecrets).toEqual({ CLIENT_ID: 'c-1' });
   });
 
+  it('reads where the platforms\' APIs are (TWILIO_API_URL, META_GRAPH_URL), without a trailing slash; unset means the real ones', () => {
+    const settings = readSettings({ TWILIO_API_URL: 'https://api.dublin.ie1.twilio.com/', META_GRAPH_URL: 'http://127.0.0.1:9000/v21.0//' });
+    expect(settings.twilio.apiUrl).toBe('https://api.dublin.ie1.twilio.com');
+    expect(settings.meta.graphUrl).toBe('http://127.0.0.1:9000/v21.0');
+    expect(readSettings({}).twilio.apiUrl).toBeUndefined();
+    expect(readSettings({}).meta.graphUrl).toBeUndefined();
+    expect(() => readSettings({ META_GRAPH_URL: 'graph.facebook.com' })).toThrow('META_GRAPH_URL: write an http:// or https:// URL');
+  });
+
   it.each([
     ['PORT', 'abc', 'a port number'],
     ['PORT', '70000', 'a port number'],

@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { standIns } from '../support/engine-on-redis.js';
 import { botOf } from '../support/conversation.js';
 import { errorLines, everyRoute, postTo, type FormFields, type Route } from '../server/every-route.js';
-import { appsOnRedis, fixture } from '../server/support.js';
+import { appsOnRedis, botsOnRedis, fixture } from '../server/support.js';
 import { fuzzParameters, fuzzTimeoutMs } from './settings.js';
 
 const startApp = appsOnRedis();
+const startBots = botsOnRedis();
 const startStandIn = standIns();
 
 const bot = botOf({
@@ -258,14 +259,28 @@ function shown(posted: Posted): Posted {
 }
 
 const runsPerRoute = 60;
-const routeNames = ['Twilio SMS', 'Twilio voice', 'Bot Framework (Emulator)', 'Bot Framework (credentials)', 'Meta', 'health', 'metrics', 'a mailed sign-in link', 'an unknown path'];
+const routeNames = [
+  'Twilio SMS',
+  'Twilio voice',
+  'Bot Framework (Emulator)',
+  'Bot Framework (credentials)',
+  'Meta',
+  'health',
+  'metrics',
+  'a mailed sign-in link',
+  'an unknown path',
+  'Twilio SMS (several bots)',
+  'Twilio voice (several bots)',
+  'Bot Framework (several bots)',
+  'Meta (several bots)',
+];
 
 describe('generated webhook bodies', () => {
   it.each(routeNames)(
     '%s: answers 2xx or 4xx, never 5xx, logs no error, and /healthz stays up',
     async (name) => {
       const connector = await startStandIn();
-      const { routes, apps } = await everyRoute(startApp, bot, connector);
+      const { routes, apps } = await everyRoute(startApp, bot, connector, startBots);
       const route = routes.find((candidate) => candidate.name === name)!;
       await fc.assert(
         fc.asyncProperty(bodiesFor(route, `${connector.url}/`).map(shown), async (posted) => {

@@ -37,7 +37,7 @@ describe('late replies', () => {
     });
     // The first turn outlives its deadline; the second waits for it, and its answer (TwiML, or
     // REST on a busy machine) must come after the first's late replies either way.
-    const app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 250, twilioApiUrl: twilioApi.url });
+    const app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: twilioApi.url }, { deadlineMs: 250 });
     const from = uniquePhone();
     const sms = (body: string) => postTwilio(app, '/twilio/sms', { ...fixture('twilio-sms.form.json'), From: from, Body: body, MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0')}` });
     await sms('hi');
@@ -92,7 +92,7 @@ describe('a retry of a turn that went past its deadline', () => {
         },
       },
     });
-    const app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 100, twilioApiUrl: twilioApi.url });
+    const app = await startApp(bot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: twilioApi.url }, { deadlineMs: 100 });
     const fields = { ...fixture('twilio-sms.form.json'), From: uniquePhone(), Body: 'hi', MessageSid: `SM${'5'.repeat(32)}` };
     const first = await postTwilio(app, '/twilio/sms', fields);
     expect(twimlTexts(first.text, 'Message')).toEqual(['Checking.']);

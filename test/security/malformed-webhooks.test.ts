@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../support/engine-on-redis.js';
 import { errorLines, everyRoute, postTo } from '../server/every-route.js';
-import { appsOnRedis, authToken, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
+import { appsOnRedis, botsOnRedis, authToken, fixture, postTwilio, twimlTexts, uniquePhone } from '../server/support.js';
 
 const startApp = appsOnRedis();
+const startBots = botsOnRedis();
 const startStandIn = standIns();
 
 const echoBot = botOf({
@@ -77,7 +78,7 @@ function everyKindOfBody(path: string, serviceUrl: string): Array<{ what: string
 describe('every kind of body on every route', () => {
   it('is answered 2xx or 4xx, never 5xx, without an error in the log', async () => {
     const connector = await startStandIn();
-    const { routes, apps } = await everyRoute(startApp, echoBot, connector);
+    const { routes, apps } = await everyRoute(startApp, echoBot, connector, startBots);
     const answers: string[] = [];
     for (const route of routes) {
       for (const { what, type, raw, fields } of everyKindOfBody(route.path, `${connector.url}/`)) {

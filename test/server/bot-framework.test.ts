@@ -316,7 +316,7 @@ describe('POST /api/messages', () => {
         },
       },
     });
-    const app = await startApp(signInBot, { ...emulator, META_APP_SECRET: secret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token' }, { graphApiUrl: graph.url });
+    const app = await startApp(signInBot, { ...emulator, META_APP_SECRET: secret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: graph.url });
     const psid = `24${Date.now()}`;
     const sentToVictim = () => graph.requests.map((r) => (r.json as { message?: { text?: string } }).message?.text);
     for (const [n, text] of ['hi', 'ada', 'lovelace'].entries()) {

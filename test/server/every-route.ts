@@ -35,17 +35,23 @@ export interface EveryRoute {
   apps: TestApp[];
 }
 
-type StartApp = (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: { graphApiUrl?: string; botFrameworkAuthTimeoutMs?: number; deadlineMs?: number }) => Promise<TestApp>;
+type StartApp = (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: { botFrameworkAuthTimeoutMs?: number; deadlineMs?: number }) => Promise<TestApp>;
+/** A server of several bots (BOT_DIR): botsOnRedis() of support.ts. */
+type StartBots = (bots: Bot[], env?: NodeJS.ProcessEnv) => Promise<TestApp>;
 
 const unsigned = () => ({});
 
-export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandInService): Promise<EveryRoute> {
+/**
+ * With `startBots`, also the routes of a server of several bots: `bot`, answering for the
+ * fixtures' Twilio number and WhatsApp number id, and a second bot answering for the fixtures'
+ * Messenger page, so that bodies are routed (and Meta's batches split) before any bot sees them.
+ */
+export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandInService, startBots?: StartBots): Promise<EveryRoute> {
   connector.on('POST /v3/conversations/*', { json: { id: 'reply' } });
   connector.on('POST /*', { json: { message_id: 'm_out' } });
   const open = await startApp(
     bot,
-    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', ADMIN_TOKEN: adminToken },
-    { graphApiUrl: connector.url },
+    { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: connector.url, ADMIN_TOKEN: adminToken },
   );
   const nowhere = `http://127.0.0.1:${await closedPort()}`;
   const credentialed = await startApp(
@@ -83,7 +89,29 @@ export async function everyRoute(startApp: StartApp, bot: Bot, connector: StandI
     { name: 'a mailed sign-in link', app: open, path: `/auth/email/${'Q'.repeat(43)}`, sign: unsigned },
     { name: 'an unknown path', app: open, path: '/nowhere/at/all', sign: unsigned },
   ];
-  return { routes, open, credentialed, connector, apps: [open, credentialed] };
+  const apps = [open, credentialed];
+  if (startBots !== undefined) {
+    const several = await startBots(
+      [
+        { ...bot, answersFor: { numbers: ['+15550009876'], whatsappNumberIds: ['100000000000001'], appIds: ['example-bot@0000000000000000'] } },
+        { ...bot, id: `${bot.id}-two`, answersFor: { pages: ['100000000000123'] } },
+      ],
+      { BOT_FRAMEWORK_EMULATOR: 'true', META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify-me', META_ACCESS_TOKEN: 'page-token', META_GRAPH_URL: connector.url },
+    );
+    const severalSigned = (_raw: Buffer, fields: FormFields | undefined, pathAndQuery: string) => ({
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, several.publicUrl + pathAndQuery, fields ?? {}),
+    });
+    const metaSigned = (raw: Buffer) => ({ 'x-hub-signature-256': `sha256=${createHmac('sha256', metaSecret).update(raw).digest('hex')}` });
+    routes.push(
+      { name: 'Twilio SMS (several bots)', app: several, path: '/twilio/sms', sign: severalSigned },
+      { name: 'Twilio voice (several bots)', app: several, path: '/twilio/voice', sign: severalSigned },
+      { name: 'Bot Framework (several bots)', app: several, path: '/api/messages', sign: unsigned },
+      { name: 'Meta (several bots)', app: several, path: '/meta/webhook', sign: metaSigned },
+      { name: 'Twilio SMS (a bot\'s own path)', app: several, path: `/bots/${bot.id}/twilio/sms`, sign: severalSigned },
+    );
+    apps.push(several);
+  }
+  return { routes, open, credentialed, connector, apps };
 }
 
 /** Posts `raw` with `type` (no content-type header when undefined), signed for the route. */

@@ -25,7 +25,7 @@ describe('GET /healthz', () => {
     const app = await startApp(bot);
     const response = await fetch(`${app.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', store: 'redis', bot: 'health' });
+    expect(await response.json()).toEqual({ status: 'ok', store: 'redis' });
   });
 
   it('answers 503 within about a second when the store does not answer', async () => {
@@ -41,7 +41,7 @@ describe('GET /healthz', () => {
       const response = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/healthz`);
       expect(response.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(1_500);
-      expect(await response.json()).toEqual({ status: 'unavailable', store: 'memory', bot: 'health' });
+      expect(await response.json()).toEqual({ status: 'unavailable', store: 'memory' });
     } finally {
       server.close();
     }

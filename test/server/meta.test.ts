@@ -71,7 +71,7 @@ describe('/meta/webhook', () => {
 
   it('answers a WhatsApp text at once and replies through the Graph API, the question as buttons', async () => {
     const api = await graph();
-    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    const app = await startApp(bot, { ...metaEnv, META_GRAPH_URL: api.url });
     const from = uniquePhone().slice(1);
     const answer = await postMeta(app, whatsapp('meta-whatsapp-text.json', from), secret);
     expect(answer.status).toBe(200);
@@ -106,7 +106,7 @@ describe('/meta/webhook', () => {
 
   it('counts replies the Graph API refused in /metrics', async () => {
     const api = (await startStandIn()).on('POST /*', { status: 500, json: { error: { message: 'down' } } });
-    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    const app = await startApp(bot, { ...metaEnv, META_GRAPH_URL: api.url });
     expect((await postMeta(app, whatsapp('meta-whatsapp-text.json', uniquePhone().slice(1)), secret)).status).toBe(200);
     await eventually(() => (api.requests.length >= 1 ? true : undefined));
     const counted = await eventually(async () => {
@@ -118,7 +118,7 @@ describe('/meta/webhook', () => {
 
   it('ignores delivery statuses', async () => {
     const api = await graph();
-    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    const app = await startApp(bot, { ...metaEnv, META_GRAPH_URL: api.url });
     expect((await postMeta(app, fixture('meta-whatsapp-status.json'), secret)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(api.requests).toHaveLength(0);
@@ -127,7 +127,7 @@ describe('/meta/webhook', () => {
 
   it('answers Messenger with quick replies, and takes a quick reply payload as the choice', async () => {
     const api = await graph();
-    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    const app = await startApp(bot, { ...metaEnv, META_GRAPH_URL: api.url });
     const psid = String(Date.now());
     const text = fixture<Json>('meta-messenger-text.json');
     text.entry[0].messaging[0].sender.id = psid;
@@ -156,7 +156,7 @@ describe('/meta/webhook', () => {
 
   it('takes a Messenger postback as a message', async () => {
     const api = await graph();
-    const app = await startApp(bot, metaEnv, { graphApiUrl: api.url });
+    const app = await startApp(bot, { ...metaEnv, META_GRAPH_URL: api.url });
     const postback = fixture<Json>('meta-messenger-postback.json');
     const psid = `${Date.now()}7`;
     postback.entry[0].messaging[0].sender.id = psid;

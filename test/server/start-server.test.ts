@@ -23,7 +23,7 @@ describe('startServer', () => {
     onTestFinished(() => server.close());
     expect(server.url).toBe(`http://localhost:${server.port}`);
     const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok', store: 'memory', bot: 'served' });
+    expect(await health.json()).toEqual({ status: 'ok', store: 'memory' });
     // PUBLIC_URL defaults to http://localhost:$PORT: that is what Twilio signs.
     const answer = await postTwilio({ url: `http://127.0.0.1:${server.port}`, publicUrl: server.url }, '/twilio/sms', { ...fixture('twilio-sms.form.json'), From: uniquePhone() });
     expect(twimlTexts(answer.text, 'Message')).toEqual(['Hi.']);

@@ -12,7 +12,9 @@ import type { Bot } from '../../src/bot/bot.js';
 import { readSettings } from '../../src/config.js';
 import { createEngine } from '../../src/create-engine.js';
 import { engineSettings } from '../support/engine-on-redis.js';
-import { createApp, type AppOptions } from '../../src/server/create-app.js';
+import { botRoutes, createApp, type AppOptions } from '../../src/server/create-app.js';
+import { createBotsApp, type ServedBot } from '../../src/server/bot-routing.js';
+import { scopedStore } from '../../src/stores/scoped-store.js';
 import { createLogger } from '../../src/server/log.js';
 import { createServerMetrics } from '../../src/server/metrics.js';
 import { createRedisStore } from '../../src/stores/redis-store.js';
@@ -41,7 +43,7 @@ export interface TestApp {
   keys(): Promise<Map<string, string>>;
 }
 
-type Tuning = { redisUrl?: string; cipher?: Cipher; /** Share another app's keys: two instances of one deployment. */ prefix?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'twilioApiUrl' | 'graphApiUrl' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
+type Tuning = { redisUrl?: string; cipher?: Cipher; /** Share another app's keys: two instances of one deployment. */ prefix?: string } & Pick<AppOptions, 'deadlineMs' | 'voiceDeadlineMs' | 'metaDeadlineMs' | 'botFrameworkAuthTimeoutMs' | 'botFrameworkReplyBounds'> & {
   /** The address to listen on; 127.0.0.1 unless a test needs callers that are not on loopback. */
   host?: string;
   /** The engine's clock (token expiry, link expiry, back-off); Redis TTLs stay real. */
@@ -84,6 +86,70 @@ export function appsOnRedis(): (bot: Bot, env?: NodeJS.ProcessEnv, tuning?: Tuni
         const client = rawRedis();
         try {
           // The store's own epoch mark is written on connecting, whatever the requests did.
+          const keys = await dumpKeys(client, `${prefix}:`);
+          keys.delete(`${prefix}:epoch`);
+          return keys;
+        } finally {
+          await client.quit();
+        }
+      },
+    };
+  };
+}
+
+/** Servers of several bots (BOT_DIR) on Redis, each bot scoped as `serve` scopes it; stopped after each test. */
+export function botsOnRedis(): (bots: Bot[], env?: NodeJS.ProcessEnv) => Promise<TestApp> {
+  const running: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((stop) => stop()));
+  });
+  return async (bots, env = {}) => {
+    const fullEnv = { ALLOW_PRIVATE_NETWORKS: 'true', TWILIO_AUTH_TOKEN: authToken, LOG_LEVEL: 'debug', ...env };
+    const prefix = testKeyPrefix('bots');
+    const store = createRedisStore({ url: testRedisUrl(), prefix });
+    const lines: string[] = [];
+    const settings = readSettings(fullEnv);
+    const log = createLogger(settings.logLevel, { write: (line: string) => void lines.push(line) });
+    const metrics = createServerMetrics();
+    let port = 0;
+    const publicUrl = () => `http://localhost:${port}`;
+    const served: ServedBot[] = bots.map((bot) => {
+      const engine = createEngine({ bot, store: scopedStore(store, bot.id), ...engineSettings(fullEnv), log, metrics, publicUrl: () => `${publicUrl()}/bots/${bot.id}` });
+      return { id: bot.id, engine, routes: botRoutes({ engine, settings, log, metrics, publicUrl, basePath: `/bots/${bot.id}` }) };
+    });
+    const app = createBotsApp({
+      bots: {
+        get: (id) => served.find((bot) => bot.id === id),
+        answering: (claim, value) => served.find((bot) => bot.engine.bot.answersFor?.[claim]?.includes(value) === true),
+        all: () => served,
+      },
+      store,
+      storeKind: 'redis',
+      settings,
+      log,
+      metrics,
+      publicUrl,
+    });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    port = (server.address() as AddressInfo).port;
+    running.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    });
+    return {
+      url: `http://127.0.0.1:${port}`,
+      publicUrl: publicUrl(),
+      store,
+      // The first bot's: what a test of one bot among several reaches directly.
+      engine: served[0]!.engine,
+      prefix,
+      logText: () => lines.join(''),
+      keys: async () => {
+        const client = rawRedis();
+        try {
           const keys = await dumpKeys(client, `${prefix}:`);
           keys.delete(`${prefix}:epoch`);
           return keys;

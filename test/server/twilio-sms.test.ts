@@ -144,7 +144,7 @@ describe('POST /twilio/sms', () => {
         },
       },
     });
-    const app = await startApp(slowBot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 200, twilioApiUrl: twilioApi.url });
+    const app = await startApp(slowBot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: twilioApi.url }, { deadlineMs: 200 });
     const me = uniquePhone();
     const started = Date.now();
     const answer = await postTwilio(app, '/twilio/sms', smsFrom(me, 'hi'));
@@ -174,7 +174,7 @@ describe('POST /twilio/sms', () => {
       start: 'main',
       scripts: { main: { steps: [{ type: 'webService', url: `${slow.url}/balance`, save: { balance: '$.balance' } }, { type: 'end', text: 'Your balance is {balance}.' }] } },
     });
-    const app = await startApp(slowBot, { TWILIO_ACCOUNT_SID: accountSid }, { deadlineMs: 100, twilioApiUrl: twilioApi.url });
+    const app = await startApp(slowBot, { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: twilioApi.url }, { deadlineMs: 100 });
     expect((await postTwilio(app, '/twilio/sms', smsFrom(uniquePhone(), 'hi'))).status).toBe(200);
     await eventually(async () => {
       const text = await (await fetch(`${app.url}/metrics`)).text();

@@ -95,7 +95,7 @@ describe('webhooks that are not what they claim', () => {
     await postTwilio(app, '/twilio/sms', { ...fields, MessageSid: 'SM00000000000000000000000000009999', Body: '55501' });
     await postTwilio(app, '/twilio/voice', { ...fixture('twilio-voice-gather.form.json'), Digits: '24680' }, 'forged-token');
     const logged = app.logText();
-    expect(logged).toContain('"path":"/twilio/sms"');
+    expect(logged).toContain('"route":"/twilio/sms"');
     for (const secret of ['98765', '55501', '24680', authToken, 'forged-token']) expect(logged).not.toContain(secret);
   });
 

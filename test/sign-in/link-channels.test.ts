@@ -36,7 +36,7 @@ describe('on the phone', () => {
       texts.push({ from: request.form?.From ?? '', to: request.form?.To ?? '', body: request.form?.Body ?? '' });
       return { status: 201, json: { sid: `SM${id()}`, status: 'queued' } };
     });
-    const app = await startApp(webBot(service, extra), { TWILIO_ACCOUNT_SID: accountSid }, { twilioApiUrl: rest.url });
+    const app = await startApp(webBot(service, extra), { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url });
     const callSid = `CA${id()}`;
     const caller = uniquePhone();
     const post = async (path: string, fields: Record<string, string> = {}) => {
@@ -137,7 +137,7 @@ describe('Messenger, verifyCode false: the conversation resumes by itself after 
     });
     const secret = 'meta-app-secret';
     const env = { META_APP_SECRET: secret, META_VERIFY_TOKEN: 'verify', META_ACCESS_TOKEN: 'graph-token', META_PHONE_NUMBER_ID: '100000000000001' };
-    const app = await startApp(webBot(service, { verifyCode: false }), env, { graphApiUrl: graph.url });
+    const app = await startApp(webBot(service, { verifyCode: false }), { ...env, META_GRAPH_URL: graph.url });
     const psid = `24${id().replace(/\D/g, '').padEnd(14, '7').slice(0, 14)}`;
     const body = fixture<Json>('meta-messenger-text.json');
     Object.assign(body.entry[0].messaging[0], { sender: { id: psid }, timestamp: Date.now(), message: { mid: `m.${id()}`, text: 'hi' } });

@@ -254,7 +254,7 @@ describe('sign-in by email link', () => {
     const bv = await bazaarvoice();
     const graph = await graphStandIn();
     const env = { SMTP_URL: mail.url, BOT_SECRET_BV_PASSKEY: passKey, META_APP_SECRET: metaSecret, META_VERIFY_TOKEN: 'verify', META_ACCESS_TOKEN: 'graph-token' };
-    const app = await startApp(emailBot(bv), env, { graphApiUrl: graph.url });
+    const app = await startApp(emailBot(bv), { ...env, META_GRAPH_URL: graph.url });
     const ada = messengerUser(app, graph);
 
     expect(await ada.send('hi')).toEqual(['What is your email address?']);
@@ -433,7 +433,7 @@ describe('sign-in by email link', () => {
       sent.push(`${request.form?.To}: ${request.form?.Body}`);
       return { status: 201, json: { sid: 'SM' + '2'.repeat(32) } };
     });
-    const app = await startApp(emailBot(bv, { verifyCode: false }), { SMTP_URL: mail.url, BOT_SECRET_BV_PASSKEY: passKey, TWILIO_ACCOUNT_SID: accountSid }, { twilioApiUrl: rest.url });
+    const app = await startApp(emailBot(bv, { verifyCode: false }), { SMTP_URL: mail.url, BOT_SECRET_BV_PASSKEY: passKey, TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url });
     const ada = twilioUser(app, 'whatsapp');
     await ada.send('hi');
     expect(await ada.send('ada@example.com')).toEqual([

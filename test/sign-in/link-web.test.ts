@@ -201,7 +201,7 @@ describe('sign-in by link: Botize’s web-based begin/end', () => {
       sent.push(`${request.form?.To}: ${request.form?.Body}`);
       return { status: 201, json: { sid: 'SM' + '1'.repeat(32) } };
     });
-    const app = await startApp(webBot(service, { verifyCode: false }), { TWILIO_ACCOUNT_SID: accountSid }, { twilioApiUrl: rest.url });
+    const app = await startApp(webBot(service, { verifyCode: false }), { TWILIO_ACCOUNT_SID: accountSid, TWILIO_API_URL: rest.url });
     const ada = smsUser(app);
     expect((await ada.send('hi'))[1]).toBe('Once you have signed in there, we will carry on here.');
     const page = await returnFrom(service, app, 0, 'ticket-for-s1');

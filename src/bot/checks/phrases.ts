@@ -158,6 +158,8 @@ export function reachablePhrases(bot: Bot): PhraseName[] {
     trouble: true,
     interrupted: true,
     restarted: true,
+    // A reload of the bot file can come during any conversation.
+    botChanged: true,
     yes: asksOn('yesno'),
     no: asksOn('yesno'),
     listButton: questions.some((q) => q.input === 'choice' && (q.options?.length ?? 0) > 3) || several,

@@ -15,18 +15,18 @@ export function createRedisUsers(client: Client, prefix: string, cipher: Cipher 
   const tokenPrefix = `${prefix}:t:`;
   const keyedPrefix = `${prefix}:k:`;
 
-  const keysNaming = async (users: readonly string[]): Promise<string[]> => {
+  const keysNaming = async (users: readonly string[], scope: string | undefined): Promise<string[]> => {
     if (users.length === 0) return [];
-    const names = namesUser(users);
+    const names = namesUser(users, scope);
     const found = await scan(client, scanPattern(prefix, users));
     return found.filter((key) => names(key.slice(prefix.length + 1)));
   };
 
   return {
-    async find(users) {
+    async find(users, scope) {
       const found: UserData = { sessions: [], tokens: [], keyed: [], others: 0 };
       await Promise.all(
-        (await keysNaming(users)).map(async (key) => {
+        (await keysNaming(users, scope)).map(async (key) => {
           const conversation = sessionKey.exec(key)?.[1];
           const kind = conversation !== undefined ? 'session' : key.startsWith(tokenPrefix) ? 'token' : key.startsWith(keyedPrefix) ? 'keyed' : 'other';
           if (kind === 'other') {
@@ -49,9 +49,9 @@ export function createRedisUsers(client: Client, prefix: string, cipher: Cipher 
       );
       return found;
     },
-    async erase(users) {
+    async erase(users, scope) {
       // One key at a time: on a Cluster the keys lie in different slots, which one DEL cannot span.
-      const deleted = await Promise.all((await keysNaming(users)).map((key) => client.del(key)));
+      const deleted = await Promise.all((await keysNaming(users, scope)).map((key) => client.del(key)));
       return deleted.reduce((sum, count) => sum + count, 0);
     },
   };

@@ -1,6 +1,6 @@
 // GET /meta/webhook: Meta's verification handshake. POST: signed events, answered 200 at once
 // (Meta retries slow webhooks); the turns then run and their replies go out through the Graph API.
-import express, { Router } from 'express';
+import express, { Router, type IRouter } from 'express';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
@@ -33,9 +33,8 @@ const deliveryTtlSeconds = 3600;
 // Meta's signature carries no time either: a message id is remembered a day after its answer.
 const replayTtlSeconds = 24 * 3600;
 
-export function metaRoutes(deps: MetaDeps): Router {
-  const router = Router();
-
+/** Adds the routes to `router` (the app itself, for one bot: a router layer less per request). */
+export function metaRoutes(deps: MetaDeps, router: IRouter = Router()): IRouter {
   router.get('/meta/webhook', (req, res) => {
     const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = req.query;
     if (mode !== 'subscribe' || typeof token !== 'string' || token !== deps.verifyToken || typeof challenge !== 'string') {

@@ -1,8 +1,7 @@
 // A turn's output as Twilio messages: TwiML for the webhook's answer, and the REST API for
 // what a slow turn produces after that answer has gone.
-// TwiML alone: the SDK's index loads its whole REST client (a third of a second at start),
-// which only late replies need; `twilioSender` loads it when it first sends.
-import MessagingResponse from 'twilio/lib/twiml/MessagingResponse.js';
+// The REST client is loaded when it first sends: the SDK's index loads it whole (a third of a
+// second at start), and only late replies need it.
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as TwilioHttp from 'twilio/lib/http/response.js';
 import type { TurnOutput } from '../../src/runtime/turn.js';
@@ -16,10 +15,30 @@ export function messageTexts(output: TurnOutput): string[] {
   return texts;
 }
 
+/**
+ * The webhook's answer: a <Message> per text. Written as a string, not by the SDK's
+ * MessagingResponse: its XML builder was a twentieth of the webhook's own work, on every
+ * message, for a document of one shape. The SDK stays the reference: a property test checks
+ * that both write the same bytes for any text (test/channels/messaging-twiml.test.ts).
+ */
 export function messagingTwiml(output: TurnOutput): string {
-  const response = new MessagingResponse();
-  for (const text of messageTexts(output)) response.message(xmlText(text));
-  return response.toString();
+  let twiml = '<?xml version="1.0" encoding="UTF-8"?><Response>';
+  const texts = messageTexts(output);
+  if (texts.length === 0) return `${twiml.slice(0, -1)}/>`;
+  for (const text of texts) {
+    const body = escapeText(xmlText(text));
+    twiml += body === '' ? '<Message/>' : `<Message>${body}</Message>`;
+  }
+  return `${twiml}</Response>`;
+}
+
+// What XML text content must escape, as the SDK's builder (xmlbuilder) escapes it: a carriage
+// return too, so that a parser does not turn it into a line feed.
+const special = /[&<>\r]/g;
+const entity: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
+
+function escapeText(text: string): string {
+  return text.replace(special, (character) => entity[character]!);
 }
 
 export interface OutboundMessage {

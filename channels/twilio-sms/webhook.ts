@@ -1,14 +1,14 @@
 // POST /twilio/sms: SMS and WhatsApp through Twilio. The answer is TwiML with what the turn
 // produced by the deadline; what comes later goes out through the REST API.
-import { Router } from 'express';
-import { twilioForm } from '../twilio/form.js';
+import { Router, type IRouter } from 'express';
 import type { TurnOutput } from '../../src/runtime/turn.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import { parseTwilioMessage } from './inbound.js';
 import { messageTexts, messagingTwiml, type SendMessage } from './outbound.js';
-import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
+import { signedTwilioForm, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
 import type { RunTurn } from '../channel.js';
+import { answerTwiml } from '../twilio/answer.js';
 import { twilioAddress, twilioUnprompted } from '../twilio/unprompted.js';
 
 export interface TwilioSmsDeps {
@@ -25,10 +25,10 @@ export interface TwilioSmsDeps {
 // and every message keeps one in the store for that long.
 const deliveryTtlSeconds = 120;
 
-export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
-  const router = Router();
-  router.post('/twilio/sms', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
-    const message = parseTwilioMessage(req.body as Record<string, unknown>, twilioAuthority(deps.signature));
+/** Adds the routes to `router` (the app itself, for one bot: a router layer less per request). */
+export function twilioSmsRoutes(deps: TwilioSmsDeps, router: IRouter = Router()): IRouter {
+  router.post('/twilio/sms', async (req, res) => {
+    const message = parseTwilioMessage(await signedTwilioForm(req, deps.signature), twilioAuthority(deps.signature));
     if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and a MessageSid of Twilio\'s form');
     const { request, from, to } = message;
 
@@ -43,7 +43,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
       await sendLate(twilioAddress(to, from), rest);
     };
     const answer = await deps.run({ ...request, deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
-    res.type('text/xml').send(messagingTwiml(answer));
+    answerTwiml(res, messagingTwiml(answer));
   });
   return router;
 }

@@ -2,12 +2,12 @@
 // the call starting, an answer to step n, a silence at step n, or a return for a slow turn.
 // A step's turn runs once (delivery = CallSid + step); silences and returns run nothing but
 // read what the store keeps for the call.
-import { Router } from 'express';
-import { twilioForm } from '../twilio/form.js';
+import { Router, type IRouter } from 'express';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Log } from '../../src/runtime/log.js';
 import type { Prompt, TurnOutput, UserInput } from '../../src/runtime/turn.js';
-import { requireTwilioSignature, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
+import { signedTwilioForm, twilioAuthority, twilioReplayTtlSeconds, type TwilioSignatureSettings } from '../twilio/signature.js';
+import { answerTwiml } from '../twilio/answer.js';
 import { callTurn, parseCall, type InboundCall } from './inbound.js';
 import { callTwiml, givingUpTwiml, holdTwiml, type VoiceSettings } from './outbound.js';
 import type { RunTurn } from '../channel.js';
@@ -46,8 +46,8 @@ interface AskedQuestion {
   language?: string;
 }
 
-export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
-  const router = Router();
+/** Adds the routes to `router` (the app itself, for one bot: a router layer less per request). */
+export function twilioVoiceRoutes(deps: TwilioVoiceDeps, router: IRouter = Router()): IRouter {
   // Under the call's conversation key, which names the caller: an operator's erase finds them.
   const callKey = (call: InboundCall) => `voice:${deps.botId}:${conversationKey(callTurn(call, 0))}`;
   const promptKey = (call: InboundCall) => `${callKey(call)}:prompt`;
@@ -74,8 +74,8 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
     return answered(call, n, answer);
   };
 
-  router.post('/twilio/voice', ...twilioForm(), requireTwilioSignature(deps.signature), async (req, res) => {
-    const call = parseCall(req.body as Record<string, unknown>, req.query, twilioAuthority(deps.signature));
+  router.post('/twilio/voice', async (req, res) => {
+    const call = parseCall(await signedTwilioForm(req, deps.signature), req.query, twilioAuthority(deps.signature));
     if (call === undefined) throw new ParleyError('bad-request', 'a Twilio call needs From and a CallSid of Twilio\'s form');
     const { moment } = call;
     let twiml: string;
@@ -108,7 +108,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
         break;
       }
     }
-    res.type('text/xml').send(twiml);
+    answerTwiml(res, twiml);
   });
   return router;
 }

@@ -1,11 +1,12 @@
 // X-Twilio-Signature: an HMAC over the public URL Twilio called (query string included) and
 // every posted field. Shared by the SMS and voice webhooks.
-import type { RequestHandler } from 'express';
+import type { Request } from 'express';
 // The webhook helpers alone: the SDK's index loads its whole REST client (a third of a second at start).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { ParleyError } from '../../src/runtime/errors.js';
 import type { Authority } from '../../src/runtime/turn.js';
-import { field, isRecord } from '../fields.js';
+import { field, type Json } from '../fields.js';
+import { readTwilioForm } from './form.js';
 
 export interface TwilioSignatureSettings {
   /** TWILIO_AUTH_TOKEN; without it every request is refused, unless `validate` is false. */
@@ -22,15 +23,17 @@ export function isSignedByTwilio(settings: TwilioSignatureSettings, signature: s
   return validateRequest(settings.authToken, signature, settings.publicUrl() + originalUrl, fields);
 }
 
-/** Refuses (403) a request that Twilio did not sign; runs after the form parser. */
-export function requireTwilioSignature(settings: TwilioSignatureSettings): RequestHandler {
-  return (req, _res, next) => {
-    const fields = isRecord(req.body) ? req.body : {};
-    if (!isSignedByTwilio(settings, req.get('x-twilio-signature'), req.originalUrl, fields)) {
-      throw new ParleyError('forbidden', 'the request does not carry a valid Twilio signature');
-    }
-    next();
-  };
+/**
+ * The fields of a form Twilio signed: 415/413 for a body that is no form (readTwilioForm), 403
+ * for a request Twilio did not sign. One step of the route's handler, not middleware of its
+ * own: each layer of express' chain is a cost on every webhook.
+ */
+export async function signedTwilioForm(req: Request, settings: TwilioSignatureSettings): Promise<Json> {
+  const fields = await readTwilioForm(req);
+  if (!isSignedByTwilio(settings, req.get('x-twilio-signature'), req.originalUrl, fields)) {
+    throw new ParleyError('forbidden', 'the request does not carry a valid Twilio signature');
+  }
+  return fields;
 }
 
 /**

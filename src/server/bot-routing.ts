@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import express, { type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isSignedByMeta } from '../../channels/meta/signature.js';
+import { readTwilioForm } from '../../channels/twilio/form.js';
 import type { Claim } from '../bot/bot-registry.js';
 import type { Engine } from '../runtime/engine.js';
 import { ParleyError } from '../runtime/errors.js';
@@ -36,7 +37,6 @@ export interface BotsAppOptions extends Pick<BotRouteOptions, 'settings' | 'log'
 }
 
 const formType = 'application/x-www-form-urlencoded';
-const parseForm = express.urlencoded({ extended: false, limit: '100kb' });
 const parseJson = express.json({ limit: '100kb' });
 const parseRaw = express.raw({ type: () => true, limit: '100kb' });
 
@@ -64,13 +64,13 @@ export function createBotsApp(options: BotsAppOptions): Express {
   const twilio: RequestHandler = (req, res, next) => {
     // Not a form: any bot's route refuses it as it would alone (415).
     if (req.is(formType) !== formType) return forward(bots.all()[0], req, res, next);
-    parseForm(req, res, (error?: unknown) => {
-      if (error !== undefined) return next(error);
-      const to = (req.body as Record<string, unknown> | undefined)?.To;
+    // Read once: the bot's route finds the form already read.
+    readTwilioForm(req).then((fields) => {
+      const to = fields.To;
       const bot = receiver('numbers', typeof to === 'string' ? to.replace(/^whatsapp:/, '') : undefined);
       if (bot === undefined) return next(nobody('number'));
       bot.routes(req, res, next);
-    });
+    }, next);
   };
   app.post('/twilio/sms', twilio);
   app.post('/twilio/voice', twilio);

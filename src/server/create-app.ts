@@ -120,9 +120,6 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
   };
 
   const app = into ?? (Router() as R);
-  // Admin paths name a user: the request log leaves them out, and the routes log lines of their own.
-  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
-
   // The bot's own words in each conversation's language, for what channels say themselves.
   // Read on every call: a reloaded bot may speak other words.
   const words: Words = (language) => botWords(engine.bot.settings)(language);
@@ -134,7 +131,8 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
           message.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms',
         )
       : undefined;
-  app.use(twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }));
+  // The webhooks first: express tries layers in order, and they take nearly every request.
+  twilioSmsRoutes({ run, signature, deadlineMs: options.deadlineMs ?? 12_000, send, log }, app);
   // SMS, WhatsApp and callers (by SMS) are reached unprompted through the REST API alike.
   engine.senders.set('twilio', twilioUnprompted(send));
 
@@ -142,8 +140,8 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
     const path = new URL(base()).pathname.replace(/\/+$/, '');
     return `${path}${basePath}/twilio/voice`;
   };
-  app.use(
-    twilioVoiceRoutes({
+  twilioVoiceRoutes(
+    {
       run,
       signature,
       scratch: engine.store.keyed,
@@ -163,7 +161,8 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
       },
       deadlineMs: options.voiceDeadlineMs ?? 6_000,
       log,
-    }),
+    },
+    app,
   );
   // botbuilder is loaded only for a server that takes Bot Framework activities.
   if (settings.botFramework.appId !== undefined || settings.botFramework.emulator) {
@@ -197,8 +196,8 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
         ? undefined
         : counted(metrics, graphSender({ graphUrl: settings.meta.graphUrl ?? defaultGraphUrl, accessToken }), (call) => (call.path === '/me/messages' ? 'messenger' : 'whatsapp'));
     engine.senders.set('meta', metaUnprompted(graphSend, settings.meta.phoneNumberId));
-    app.use(
-      metaRoutes({
+    metaRoutes(
+      {
         run,
         appSecret,
         verifyToken,
@@ -208,10 +207,13 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
         background: (work) => void engine.inFlight.track(work),
         words,
         log,
-      }),
+      },
+      app,
     );
   }
 
+  // Admin paths name a user: the request log leaves them out, and the routes log lines of their own.
+  app.use(adminRoutes({ store: engine.store, token: settings.adminToken, bot: engine.bot, log }));
   app.use(authRoutes({ engine, log, publicUrl: base }));
 
   return app;

@@ -56,6 +56,32 @@ describe('malformed bodies on the Twilio routes', () => {
   }
 });
 
+describe('forms Twilio would not send', () => {
+  it('refuses a compressed form, a form in another charset, a field given twice, and writes nothing', async () => {
+    const app = await startApp(echoBot);
+    const fields = { ...fixture('twilio-sms.form.json'), From: uniquePhone() };
+    const signature = twilio.getExpectedTwilioSignature(authToken, `${app.publicUrl}/twilio/sms`, fields);
+    const post = (headers: Record<string, string>, body: string | Buffer) =>
+      fetch(`${app.url}/twilio/sms`, { method: 'POST', headers: { 'x-twilio-signature': signature, ...headers }, body }).then((response) => response.status);
+    const form = new URLSearchParams(fields).toString();
+    const { gzipSync } = await import('node:zlib');
+    expect(await post({ 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' }, gzipSync(form))).toBe(415);
+    expect(await post({ 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' }, form)).toBe(415);
+    // Two From fields: the signature check sees a list, and so would the turn.
+    expect(await post({ 'content-type': 'application/x-www-form-urlencoded' }, `${form}&From=%2B15550000000`)).toBe(403);
+    expect(await app.keys()).toEqual(new Map());
+    expect(app.logText()).not.toMatch(/"level":50/);
+  });
+
+  it('reads a field named __proto__ as a field, and answers the message', async () => {
+    const app = await startApp(echoBot, { TWILIO_AUTH_TOKEN: '', TWILIO_VALIDATE: 'false' });
+    const form = `${new URLSearchParams({ ...fixture('twilio-sms.form.json'), From: uniquePhone() }).toString()}&__proto__=x&constructor=y`;
+    const response = await fetch(`${app.url}/twilio/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, body: form });
+    expect(response.status).toBe(200);
+    expect(twimlTexts(await response.text(), 'Message')).toEqual(['Say something.']);
+  });
+});
+
 /** A body of every kind a route might be sent, with its content type (none when undefined). */
 function everyKindOfBody(path: string, serviceUrl: string): Array<{ what: string; type: string | undefined; raw: Buffer; fields?: Record<string, string> }> {
   const form = { ...fixture(path === '/twilio/voice' ? 'twilio-voice-incoming.form.json' : 'twilio-sms.form.json'), From: uniquePhone() };

@@ -23,7 +23,7 @@ import { adminRoutes } from './admin-routes.js';
 import { errorHandler } from './errors.js';
 import { healthRoute } from './health.js';
 import { lazyRoutes } from './lazy-routes.js';
-import { requestIdOf, withRequestId } from './request-context.js';
+import { giveRequestId, inRequestContext } from './request-context.js';
 import { authRoutes } from './auth-routes.js';
 import { loggedPath } from './email-routes.js';
 import { botSchemaHandler, botSchemaRoute } from './schema-route.js';
@@ -78,7 +78,7 @@ export function baseApp(log: Log, metrics: ServerMetrics): Express {
   app.set('etag', false);
   // Behind a load balancer the client address is in X-Forwarded-For; nothing here depends on it.
   app.set('trust proxy', false);
-  app.use(withRequestId(), requestLog(log, metrics));
+  app.use(requestLine(log, metrics));
   return app;
 }
 
@@ -232,28 +232,30 @@ function counted<T>(metrics: ServerMetrics, send: (item: T) => Promise<void>, ch
 }
 
 /**
- * One line per request: method, route pattern and status; never the path (admin routes name
- * users in it) unless no route matched, nor the query, a body or a header. And the request
- * counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose ids would make
- * a series per bot and per caller).
+ * Every request's id, and its line: method, route pattern and status; never the path (admin
+ * routes name users in it) unless no route matched, nor the query, a body or a header. And the
+ * request counted by its route's pattern (`/bots/:id/twilio/sms`, never the path, whose ids
+ * would make a series per bot and per caller). One layer, not two: each layer of express'
+ * router is work (and garbage) on every webhook.
  */
-function requestLog(log: Log, metrics: ServerMetrics): express.RequestHandler {
+function requestLine(log: Log, metrics: ServerMetrics): express.RequestHandler {
   return (req, res, next) => {
+    const requestId = giveRequestId(req, res);
     const started = performance.now();
     // Read now: a mounted router changes req.url while it runs.
     const path = req.path;
     // Admin paths name a user, even a mistyped one: the admin routes log lines of their own.
-    if (adminPath.test(path)) return next();
-    res.on('finish', () => {
-      const route = routeOf(req, res);
-      metrics.request(route, res.statusCode);
-      const ms = Math.round(performance.now() - started);
-      const requestId = requestIdOf(res);
-      const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: loggedPath(path).slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
-      if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
-      else log.info(fields, 'request');
-    });
-    next();
+    if (!adminPath.test(path)) {
+      res.on('finish', () => {
+        const route = routeOf(req, res);
+        metrics.request(route, res.statusCode);
+        const ms = Math.round(performance.now() - started);
+        const fields = route === 'unmatched' ? { requestId, method: req.method, route, path: loggedPath(path).slice(0, 200), status: res.statusCode, ms } : { requestId, method: req.method, route, status: res.statusCode, ms };
+        if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
+        else log.info(fields, 'request');
+      });
+    }
+    inRequestContext(requestId, next);
   };
 }
 

@@ -9,7 +9,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ParleyError } from '../runtime/errors.js';
-import { requestContext } from './request-context.js';
+import { requestContext, requestIdsFollowWork } from './request-context.js';
 
 const secretFields = new Set(
   [
@@ -96,8 +96,9 @@ export function createLogger(level: string, destination?: DestinationStream, log
   const conversationId = (conversation: string) => `c-${fingerprint(`log conversation:${conversation.replace(authorityPrefix, '')}`).slice(0, 16)}`;
   const options: pino.LoggerOptions = {
     level,
-    // Every line written while a request is handled names the request.
-    mixin: () => requestContext.getStore() ?? {},
+    // Every line written while a request is handled names the request, where its context
+    // follows the work (request-context.ts); elsewhere there is none to read on every line.
+    ...(requestIdsFollowWork && { mixin: () => requestContext.getStore() ?? {} }),
     formatters: {
       // `err` is left to its serializer below, which pino runs after this.
       log: (record) => {

@@ -6,7 +6,7 @@
 // carry the conversation's digest but no request id.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 export interface RequestContext {
   requestId: string;
@@ -36,20 +36,23 @@ export function newRequestId(): string {
   return `${processPrefix}-${count.toString(36)}`;
 }
 
-/** The id `withRequestId` gave this request. */
+/** The id `giveRequestId` gave this request. */
 export function requestIdOf(res: { locals: Record<string, unknown> }): string | undefined {
   const id = res.locals.requestId;
   return typeof id === 'string' ? id : undefined;
 }
 
-/** Gives the request an id (X-Request-Id when acceptable), answers it in X-Request-Id, and runs the rest in its context. */
-export function withRequestId(): RequestHandler {
-  return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && acceptable.test(given) ? given : newRequestId();
-    res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    if (requestIdsFollowWork) requestContext.run({ requestId }, next);
-    else next();
-  };
+/** Gives the request an id (X-Request-Id when acceptable) and answers it in X-Request-Id. */
+export function giveRequestId(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown; locals: Record<string, unknown> }): string {
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && acceptable.test(given) ? given : newRequestId();
+  res.setHeader('x-request-id', requestId);
+  res.locals.requestId = requestId;
+  return requestId;
+}
+
+/** Runs `work` in the request's context, where that is cheap (`requestIdsFollowWork`). */
+export function inRequestContext(requestId: string, work: () => void): void {
+  if (requestIdsFollowWork) requestContext.run({ requestId }, work);
+  else work();
 }

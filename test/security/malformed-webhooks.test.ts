@@ -75,7 +75,7 @@ describe('forms Twilio would not send', () => {
 
   it('reads a field named __proto__ as a field, and answers the message', async () => {
     const app = await startApp(echoBot, { TWILIO_AUTH_TOKEN: '', TWILIO_VALIDATE: 'false' });
-    const form = `${new URLSearchParams({ ...fixture('twilio-sms.form.json'), From: uniquePhone() }).toString()}&__proto__=x&constructor=y`;
+    const form = `${new URLSearchParams({ ...fixture<Record<string, string>>('twilio-sms.form.json'), From: uniquePhone() }).toString()}&__proto__=x&constructor=y`;
     const response = await fetch(`${app.url}/twilio/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, body: form });
     expect(response.status).toBe(200);
     expect(twimlTexts(await response.text(), 'Message')).toEqual(['Say something.']);

@@ -27,12 +27,11 @@ const deliveryTtlSeconds = 120;
 
 /** Adds the routes to `router` (the app itself, for one bot: a router layer less per request). */
 export function twilioSmsRoutes(deps: TwilioSmsDeps, router: IRouter = Router()): IRouter {
+  const sendLate = twilioUnprompted(deps.send);
   router.post('/twilio/sms', async (req, res) => {
     const message = parseTwilioMessage(await signedTwilioForm(req, deps.signature), twilioAuthority(deps.signature));
     if (message === undefined) throw new ParleyError('bad-request', 'a Twilio message needs From, To and a MessageSid of Twilio\'s form');
     const { request, from, to } = message;
-
-    const sendLate = twilioUnprompted(deps.send);
     const late = async (rest: TurnOutput) => {
       const texts = messageTexts(rest);
       if (texts.length === 0) return;
@@ -42,7 +41,9 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps, router: IRouter = Router())
       }
       await sendLate(twilioAddress(to, from), rest);
     };
-    const answer = await deps.run({ ...request, deliveryTtlSeconds, replayTtlSeconds: twilioReplayTtlSeconds }, { deadlineMs: deps.deadlineMs, late });
+    request.deliveryTtlSeconds = deliveryTtlSeconds;
+    request.replayTtlSeconds = twilioReplayTtlSeconds;
+    const answer = await deps.run(request, { deadlineMs: deps.deadlineMs, late });
     answerTwiml(res, messagingTwiml(answer));
   });
   return router;

@@ -106,6 +106,7 @@ export function createServerMetrics(options: { processMetrics?: boolean } = {}):
   // Children of the labels seen on every turn, so the hot path does not hash label sets.
   const storeCallOf = new Map<string, ReturnType<typeof storeCalls.labels>>();
   const requestOf = new Map<string, ReturnType<typeof requests.labels>>();
+  const turnOf = new Map<string, ReturnType<typeof turns.labels>>();
   return {
     registry,
     request: (route, status) => {
@@ -117,7 +118,11 @@ export function createServerMetrics(options: { processMetrics?: boolean } = {}):
     serverError: (kind) => errors.inc({ kind }),
     error: (kind) => errors.inc({ kind }),
     replyDeliveryFailed: (channel) => failedDeliveries.inc({ channel }),
-    turn: (channel, seconds) => turns.observe({ channel }, seconds),
+    turn: (channel, seconds) => {
+      let child = turnOf.get(channel);
+      if (child === undefined) turnOf.set(channel, (child = turns.labels(channel)));
+      child.observe(seconds);
+    },
     duplicate: (channel, kind) => duplicates.inc({ channel, kind }),
     late: (channel, outcome) => late.inc({ channel, outcome }),
     storeCall: (operation, seconds, failed) => {

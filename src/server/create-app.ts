@@ -166,27 +166,30 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
   );
   // botbuilder is loaded only for a server that takes Bot Framework activities.
   if (settings.botFramework.appId !== undefined || settings.botFramework.emulator) {
-    app.use(
-      lazyRoutes(async () => {
-        const { botFrameworkRoutes } = await import('../../channels/bot-framework/webhook.js');
-        const botFramework = botFrameworkRoutes({
-          run,
-          appId: settings.botFramework.appId,
-          botbuilderSettings: settings.botFramework.options,
-          deadlineMs: options.deadlineMs ?? 12_000,
-          emulator: settings.botFramework.emulator,
-          ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
-          ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
-          deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
-          background: (work) => void engine.inFlight.track(work),
-          words,
-          log,
-        });
-        // Registered once botbuilder is loaded, which starts as the routes are mounted.
-        if (botFramework.unprompted !== undefined) engine.senders.set('botframework', botFramework.unprompted);
-        return botFramework.router;
+    const loading = import('../../channels/bot-framework/webhook.js').then(({ botFrameworkRoutes }) =>
+      botFrameworkRoutes({
+        run,
+        appId: settings.botFramework.appId,
+        botbuilderSettings: settings.botFramework.options,
+        deadlineMs: options.deadlineMs ?? 12_000,
+        emulator: settings.botFramework.emulator,
+        ...(options.botFrameworkAuthTimeoutMs === undefined ? {} : { authTimeoutMs: options.botFrameworkAuthTimeoutMs }),
+        ...(options.botFrameworkReplyBounds === undefined ? {} : { replyBounds: options.botFrameworkReplyBounds }),
+        deliveryFailed: (channel) => metrics.replyDeliveryFailed(channel),
+        background: (work) => void engine.inFlight.track(work),
+        words,
+        log,
       }),
     );
+    // Registered at once, not when botbuilder has loaded: a conversation resumed in the first
+    // moments after a start (a sign-in link completed meanwhile) waits for it rather than
+    // finding no sender and leaving its user without the bot's answer.
+    engine.senders.set('botframework', async (address, output) => {
+      const { unprompted } = await loading;
+      if (unprompted === undefined) throw new Error('the Bot Framework channel cannot send unprompted');
+      await unprompted(address, output);
+    });
+    app.use(lazyRoutes(() => loading.then((botFramework) => botFramework.router)));
   }
 
   const { appSecret, verifyToken, accessToken } = settings.meta;

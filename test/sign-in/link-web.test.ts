@@ -7,9 +7,10 @@ import { createCipher } from '../../src/stores/cipher.js';
 import { botOf } from '../support/conversation.js';
 import { standIns } from '../support/engine-on-redis.js';
 import type { StandInService } from '../support/stand-in-service.js';
-import { accountSid, appsOnRedis, eventually, fixture, postTwilio, twimlTexts, uniquePhone, type TestApp } from '../server/support.js';
+import { accountSid, appsOnRedis, botsOnRedis, eventually, fixture, postTwilio, twimlTexts, uniquePhone, type TestApp } from '../server/support.js';
 
 const startApp = appsOnRedis();
+const startBots = botsOnRedis();
 const standIn = standIns();
 const key = Buffer.alloc(32, 7).toString('base64');
 
@@ -61,12 +62,12 @@ interface Sms {
   send(text: string): Promise<string[]>;
 }
 
-function smsUser(app: TestApp, user = uniquePhone()): Sms {
+function smsUser(app: TestApp, user = uniquePhone(), path = '/twilio/sms'): Sms {
   return {
     app,
     user,
     async send(text) {
-      const answer = await postTwilio(app, '/twilio/sms', { ...fixture('twilio-sms.form.json'), From: user, Body: text, MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}` });
+      const answer = await postTwilio(app, path, { ...fixture('twilio-sms.form.json'), From: user, Body: text, MessageSid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}` });
       return twimlTexts(answer.text, 'Message');
     },
   };
@@ -119,6 +120,20 @@ describe('sign-in by link: Botize’s web-based begin/end', () => {
     expect(dump).not.toContain(state);
     expect(dump).not.toContain('tok-web-1');
     expect(dump).not.toContain(code!);
+  });
+
+  it('signs in on a server of several bots (BOT_DIR), through the bot\'s own routes', async () => {
+    const service = await botize();
+    const other = botOf({ format: 1, id: 'other', name: 'Other', start: 'main', scripts: { main: { steps: [{ type: 'end', text: 'Other bot.' }] } } });
+    const app = await startBots([other, webBot(service)]);
+    const ada = smsUser(app, uniquePhone(), '/bots/web-sign-in/twilio/sms');
+
+    const first = await ada.send('hi');
+    expect(first[0]).toMatch(/^Sign in here: /);
+    expect(String(service.begun[0]!.callback_url)).toMatch(/^http:\/\/localhost:\d+\/bots\/web-sign-in\/auth\/callback\?state=[A-Za-z0-9_-]{43}$/);
+    const page = await returnFrom(service, app, 0, 'ticket-for-s1');
+    expect([page.status, page.url]).toEqual([200, expect.stringMatching(/\/bots\/web-sign-in\/auth\/done$/)]);
+    expect(await ada.send(codeIn(page.text)!)).toEqual(['Hello ada@example.com, your balance is 42.']);
   });
 
   it('answers a replayed, forged, unknown or declined callback with a plain page and changes nothing', async () => {

@@ -9,30 +9,31 @@
 // channels/ for every .ts file took 5 ms of each start. Without a src/ folder (the image, an
 // installed package) nothing can be newer than the build: no check at all.
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('../', import.meta.url);
-const built = new URL('dist/src/cli/main.js', root);
+// Paths as strings: making a URL of each file checked cost more than its stat.
+const root = fileURLToPath(new URL('../', import.meta.url));
+const built = `${root}dist/src/cli/main.js`;
 
-function builtAt() {
-  return statSync(built, { throwIfNoEntry: false })?.mtimeMs;
+/** The time of the file at `path`, undefined when there is none. */
+function modifiedAt(path) {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
 function isStale(time) {
-  if (statSync(new URL('src', root), { throwIfNoEntry: false }) === undefined) return false;
+  if (modifiedAt(`${root}src`) === undefined) return false;
   let inputs;
   try {
-    inputs = JSON.parse(readFileSync(new URL('dist/inputs.json', root), 'utf8'));
+    inputs = JSON.parse(readFileSync(`${root}dist/inputs.json`, 'utf8'));
   } catch {
     return true;
   }
-  for (const source of inputs.sources) {
-    // A source that is gone (renamed, deleted) makes the build stale too.
-    if (!((statSync(new URL(source, root), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= time)) return true;
-  }
-  return (statSync(new URL(inputs.lockFile, root), { throwIfNoEntry: false })?.mtimeMs ?? 0) > time;
+  // A source that is gone (renamed, deleted) makes the build stale too.
+  for (const source of inputs.sources) if (!((modifiedAt(root + source) ?? Infinity) <= time)) return true;
+  return (modifiedAt(root + inputs.lockFile) ?? 0) > time;
 }
 
-const time = builtAt();
+const time = modifiedAt(built);
 const useBuild = process.env.PARLEY_DEV !== '1' && time !== undefined && !isStale(time);
 let register;
 if (!useBuild) register = await import('tsx/esm/api').then((tsx) => tsx.register, () => undefined);
@@ -40,7 +41,7 @@ if (register !== undefined) {
   register();
   await import('../src/cli/main.ts');
 } else if (time !== undefined) {
-  await import(built.href);
+  await import('../dist/src/cli/main.js');
 } else {
   process.stderr.write('parley: dist/ is missing and tsx (a development dependency) is not installed: run `npm run build`.\n');
   process.exit(1);

@@ -1,7 +1,7 @@
 // `npm run build`: the CLI and the demo services' entry point bundled by esbuild into dist/, so
 // that a command starts by reading a handful of files instead of tsc's two hundred and the
 // dependencies' hundreds more (on Node 20, resolving, reading and compiling each module was
-// most of `parley validate`'s time: docs/benchmarks.md, "Start-up").
+// most of `parley validate`'s time: bench/findings.md, "Start-up").
 //
 //   dist/src/cli/main.js    what bin/parley.js runs
 //   dist/src/demo/main.js   the demo services alone (the compose file's demo container)
@@ -10,8 +10,16 @@
 //
 // `splitting` keeps every `import()` of the sources a chunk of its own, loaded when it runs: a
 // command's code (serve, chat, studio, …), the Redis store, the Bot Framework routes, the HTTP
-// client. The small pure-JavaScript packages on the start-up paths are bundled in; the heavy
-// ones, and those loaded only on demand, stay in node_modules (`external` below).
+// client. The small pure-JavaScript packages on the start-up paths are bundled in (zod,
+// commander, jsonc-parser, re2js, jsonpath-plus, ipaddr.js, express, pino, prom-client, twilio's
+// TwiML); the heavy ones, and those loaded only on demand, stay in node_modules (`external`).
+//
+// What bundling changes, and why it is fine here:
+// - pino's transports run in worker threads from files of pino's own, which a bundle does not
+//   have: Parley logs to standard output (pino.destination) and configures no transport.
+// - Top-level names that two modules share get a digit in the bundle (`accountOf2`), which is
+//   what a stack trace shows; esbuild's keepNames would keep them, at a cost on every closure
+//   made (bench/findings.md, "Interpreter"). Error classes set their `name` themselves.
 //
 // Type checking is not the build's job: `npm run typecheck` (tsc --noEmit, in `npm test`).
 // Usage: node tools/build.mjs [--outdir DIR] [--metafile FILE]

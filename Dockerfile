@@ -1,12 +1,14 @@
-# Parley server image, in two stages: the first installs every dependency and compiles the
-# TypeScript (`npm ci` runs `npm run build` as `prepare`); the second holds only the compiled
-# output and the production dependencies. No compiler, tsx or esbuild ships, and nothing is
-# written to the file system at run time: the container runs with a read-only root
-# (`docker run --read-only`, compose's `read_only: true`).
+# Parley server image, in two stages: the first installs every dependency and bundles the
+# TypeScript with esbuild (`npm ci` runs `npm run build`, tools/build.mjs, as `prepare`; it
+# reads tsconfig.json's compiler options); the second holds only the build (dist/) and the
+# production dependencies. No compiler, tsx or esbuild ships, and nothing is written to the
+# file system at run time: the container runs with a read-only root (`docker run --read-only`,
+# compose's `read_only: true`).
 FROM node:24-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json .npmrc tsconfig.json ./
 COPY bin ./bin
+COPY tools ./tools
 COPY src ./src
 COPY channels ./channels
 RUN npm ci --no-audit --no-fund

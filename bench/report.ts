@@ -289,14 +289,14 @@ ${r.notes.map((note) => `\n> ${note}`).join('\n')}
   \`ConversationState\` on \`MemoryStorage\`, each message through \`TestAdapter.processActivity\`
   and its replies taken off the queue, in \`bench/botbuilder-dialogs.ts\`. Each side in its own
   process, ${s.turns.warmupRounds} warm-up rounds, then the median of ${s.turns.rounds} rounds.
-  The compiled row runs the same code built by \`tsc -p bench/tsconfig.emit.json\`, as
-  \`bin/parley.js\` runs the build of \`npm run build\`.
+  The compiled row runs the same code compiled by \`tsc -p bench/tsconfig.emit.json\` (a file
+  per module; \`bin/parley.js\` runs esbuild's bundle of it, \`npm run build\`).
 - **Start-up and idle memory**: the run first builds \`dist/\` (\`npm run build\`). Then, ${s.startupRuns}
   times each, fresh processes timed from spawn (medians): \`node -e 0\` (the floor);
   \`node bin/parley.js validate scripts/demo.json\` until it exits; a bare express server with
   one route, and \`node bin/parley.js serve scripts/demo.json\` (memory store), each until
   \`GET /healthz\` answers 200 (polled every 5 ms), and their resident memory (VmRSS) 2 s later.
-  In \`bench/startup.ts\`.
+  In \`bench/startup.ts\` (\`node --import tsx bench/startup.ts [RUNS]\` runs these rows alone).
 - **Webhook**: autocannon, ${s.webhook.connections} connections for ${s.webhook.durationSeconds} s
   (after ${s.webhook.warmupSeconds} s of warm-up), ${s.webhook.rounds} rounds alternating between
   the two servers, the median round reported (requests/s of every round: bare

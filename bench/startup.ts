@@ -128,3 +128,23 @@ export async function measureStartup(runs: number): Promise<StartupResult> {
   const medians = (of: typeof wall) => ({ nodeNothing: median(of.nodeNothing), validate: median(of.validate), bareExpressReady: median(of.bareExpressReady), serveReady: median(of.serveReady) });
   return { ...medians(wall), cpu: medians(cpu), bareExpressIdleRss: median(rss.bare), serveIdleRss: median(rss.serve), runs };
 }
+
+// `node --import tsx bench/startup.ts [RUNS]`: these rows alone (after `npm run build`), without
+// the rest of `npm run bench`; prints the medians.
+if (process.argv[1] === import.meta.filename) {
+  const runs = Number(process.argv[2] ?? 7);
+  const r = await measureStartup(runs);
+  const s = (n: number) => `${n.toFixed(3)} s`;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  process.stdout.write(
+    [
+      `medians of ${runs} runs, wall (CPU user + system):`,
+      `  node -e 0            ${s(r.nodeNothing)} (${s(r.cpu.nodeNothing)})`,
+      `  parley validate      ${s(r.validate)} (${s(r.cpu.validate)})`,
+      `  bare express ready   ${s(r.bareExpressReady)} (${s(r.cpu.bareExpressReady)})`,
+      `  parley serve ready   ${s(r.serveReady)} (${s(r.cpu.serveReady)})`,
+      `  idle RSS             bare express ${mb(r.bareExpressIdleRss)}, parley serve ${mb(r.serveIdleRss)}`,
+      '',
+    ].join('\n'),
+  );
+}

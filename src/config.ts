@@ -1,7 +1,7 @@
 // Every setting of shared/spec/server.md, read once from the environment at an entry point
 // (serve, chat, demo) and passed down typed: nothing below the entry points reads the
 // environment. A bad value is refused at start with the variable's name and what to write.
-import { z } from 'zod';
+import * as z from 'zod';
 import { createCipher, type Cipher } from './stores/cipher.js';
 
 const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value);

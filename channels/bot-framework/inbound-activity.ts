@@ -5,7 +5,7 @@
 // conversation for all of them. Other fields are let through untouched: the channels add new
 // ones without notice, and `channelData` and `value` are read only through type checks.
 import type { Activity } from 'botbuilder';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ParleyError } from '../../src/runtime/errors.js';
 
 // Optional fields may be null: botbuilder and activity.ts read null as absent.

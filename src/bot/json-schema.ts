@@ -1,7 +1,7 @@
 // The JSON Schema of bot files, for editors: a bot that names it in "$schema" gets completion,
 // a description of every key on hover and checks as it is typed. Derived from the zod schema
 // (its descriptions, examples and defaults included), so the two cannot drift apart.
-import { z } from 'zod';
+import * as z from 'zod';
 import { authTokenDefinition, botFile, step } from './schema.js';
 
 /** Where a Parley server serves the schema (GET), for "$schema" in bots anywhere. */

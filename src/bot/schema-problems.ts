@@ -1,7 +1,7 @@
 // Zod's issues, retold for a bot author: placed on the key or value in the file, and saying
 // what to write instead. The schema itself stays the single source of what is allowed; this
 // module only reads it (allowed keys, step types) to make its advice concrete.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { core } from 'zod';
 import type { BotSource, JsonPath } from './bot-source.js';
 import { likelyMeant } from './closest-names.js';

@@ -3,7 +3,7 @@
 // the CLI's `schema` prints it as JSON Schema, and the runtime's types are inferred from it.
 // The descriptions and examples below are what an editor shows on hover and completion
 // (through the JSON Schema), so they are written for the author who edits a bot by hand.
-import { z } from 'zod';
+import * as z from 'zod';
 import { phraseNames, type PhraseName } from '../runtime/phrases.js';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');

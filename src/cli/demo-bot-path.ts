@@ -1,4 +1,4 @@
-// Where the demo bot is, from the sources (src/cli/) and from the build (dist/src/cli/) alike:
+// Where the demo bot is, from the sources (src/cli/) and from the build (a chunk in dist/) alike:
 // the folder above that holds package.json is Parley's own.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -6,7 +6,6 @@ import { readSettings, SettingsError } from '../config.js';
 import { createLogger } from '../server/log.js';
 import { startServer } from '../server/start-server.js';
 import { demoBotPath } from './demo-bot-path.js';
-import { startExampleServices } from './example-services.js';
 
 export interface ServeOptions {
   port?: number;
@@ -32,7 +31,8 @@ export async function serve(bots: string | undefined, options: ServeOptions = {}
   let server;
   let example;
   try {
-    example = options.demoServices === true ? await startExampleServices() : undefined;
+    // The demo services' code loads only when asked for (development).
+    example = options.demoServices === true ? await (await import('./example-services.js')).startExampleServices() : undefined;
     const target = bots ?? settings.botDir ?? settings.botFile ?? demoBotPath;
     server = await startServer({
       ...(isFolder(target) ? { botDir: target } : { botFile: target }),

@@ -3,7 +3,6 @@
 // query variables (web), or presses the button on a mailed link's page, /auth/email/STATE
 // (email). One use per link, whichever instance it lands on: the link's record is read and
 // changed under a lock, and a used or expired one stays readable as such.
-import * as oidc from 'openid-client';
 import { isLinkMode, type EmailDefinition, type LinkDefinition } from '../bot/schema.js';
 import type { Bot } from '../bot/bot.js';
 import type { CallbackOutcome, LinkCallbacks } from '../runtime/link-callback.js';
@@ -13,7 +12,7 @@ import type { TokenRecord } from '../stores/store.js';
 import type { EffectDeps } from './effect-deps.js';
 import { confirmEmail } from './email-flow.js';
 import { callbackUrl, linkLookup } from './link-sign-in.js';
-import { exchangeCode, type ProviderTokens } from './oauth-provider.js';
+import { exchangeCode, providerRefusal, type ProviderTokens } from './oauth-provider.js';
 import { isStateShaped, newCode, stateHash, type PendingLink } from './pending-links.js';
 import { failureKey } from './token-key.js';
 import { saveToken } from './token-cache.js';
@@ -168,9 +167,9 @@ async function oauthTokens(
     return { ok: true, ...oauthRecord(tokens, tokens.account ?? link.definition, definition.ttl, now) };
   } catch (error) {
     // The provider's own refusal (an invalid or used code, a PKCE mismatch) against a failure to reach it.
-    const refused = error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError;
-    deps.log.warn({ token: link.definition, err: error instanceof Error ? error.name : 'error', code: refused ? (error as oidc.ResponseBodyError).error : undefined }, 'the provider did not give a token for the code');
-    return { ok: false, reason: refused ? 'refused' : 'unavailable' };
+    const refusal = await providerRefusal(error);
+    deps.log.warn({ token: link.definition, err: error instanceof Error ? error.name : 'error', code: refusal }, 'the provider did not give a token for the code');
+    return { ok: false, reason: refusal !== undefined ? 'refused' : 'unavailable' };
   }
 }
 

@@ -40,7 +40,7 @@ export async function beginLink(deps: EffectDeps, turn: EffectTurn, token: strin
   try {
     if (definition.mode === 'oauth') {
       const provider = await deps.oauth.session({ bot: turn.bot.id, definition: token }, definition, lookup);
-      pending.verifier = newVerifier();
+      pending.verifier = await newVerifier();
       link = await authorizationLink(provider, definition, callbackUrl(deps), state, pending.verifier, lookup);
     } else {
       const begun = await beginWebSignIn({ outbound: deps.outbound, definitionId: token, definition, lookup, masked: [] }, `${callbackUrl(deps)}?state=${state}`, turn.user);

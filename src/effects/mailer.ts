@@ -1,7 +1,9 @@
 // Sending one mail: the link of an email sign-in, when Parley mails it itself. The server sends
 // through SMTP_URL with nodemailer; the console prints the mail instead when there is no
 // SMTP_URL; tests catch it on a real SMTP server on loopback. Effects see only this interface.
-import { createTransport } from 'nodemailer';
+// nodemailer (and the TLS and DNS modules it loads) is imported at the first mail, not when the
+// server starts: most servers never send one.
+import type { Transporter } from 'nodemailer';
 
 /** A plain-text mail to one address. */
 export interface Mail {
@@ -43,11 +45,12 @@ const socketTimeoutMs = 10_000;
 
 /** Sends through `url` (`smtp://user:password@host:port`, `smtps://…`), one connection per mail. */
 export function smtpMailer(url: string): Mailer {
-  const transport = createTransport({ url, connectionTimeout: connectionTimeoutMs, greetingTimeout: greetingTimeoutMs, socketTimeout: socketTimeoutMs });
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then(({ createTransport }) => createTransport({ url, connectionTimeout: connectionTimeoutMs, greetingTimeout: greetingTimeoutMs, socketTimeout: socketTimeoutMs })));
   return {
     async send(mail) {
       try {
-        await transport.sendMail({
+        await (await open()).sendMail({
           from: oneLine(mail.from),
           // An address object, not text: nodemailer would read "a@x.com, b@y.com" as two recipients.
           to: { name: '', address: mail.to },

@@ -3,12 +3,18 @@
 // and `state`, the code exchange at the callback, and the refresh. Every request it makes goes
 // through the engine's Outbound, so address checks, time-outs, the console's call log and the
 // conversation tests' stand-ins apply to the provider as to any service.
-import * as oidc from 'openid-client';
+//
+// openid-client (with jose and oauth4webapi) is imported at the first OAuth sign-in or
+// refresh, not when a server or the console starts.
+import type * as oidc from 'openid-client';
 import type { OAuthDefinition } from '../bot/schema.js';
 import type { HttpMethod } from '../http/client.js';
 import type { Outbound, OutboundPurpose } from '../http/outbound.js';
 import type { JsonValue } from '../json.js';
 import { renderText } from '../templates/render.js';
+
+let library: Promise<typeof oidc> | undefined;
+const openid = () => (library ??= import('openid-client'));
 
 export interface ProviderSession {
   config: oidc.Configuration;
@@ -60,15 +66,16 @@ async function configure(
   options: { insecure: boolean; timeoutSeconds?: number },
   key: { bot: string; definition: string },
 ): Promise<ProviderSession> {
+  const client = await openid();
   const masked = clientSecret === undefined ? [] : [clientSecret];
   const fetch = outboundFetch(outbound, { kind: 'sign-in', definition: key.definition, masked }, (options.timeoutSeconds ?? definition.timeout) * 1000);
   const clientId = render(definition.clientId) ?? '';
-  const auth = clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(clientSecret);
-  const execute = options.insecure ? [oidc.allowInsecureRequests] : [];
+  const auth = clientSecret === undefined ? client.None() : client.ClientSecretPost(clientSecret);
+  const execute = options.insecure ? [client.allowInsecureRequests] : [];
   let config: oidc.Configuration;
   const issuer = render(definition.issuer);
   if (issuer !== undefined) {
-    config = await oidc.discovery(new URL(issuer), clientId, undefined, auth, { [oidc.customFetch]: fetch, execute });
+    config = await client.discovery(new URL(issuer), clientId, undefined, auth, { [client.customFetch]: fetch, execute });
   } else {
     const tokenUrl = render(definition.tokenUrl) ?? '';
     const userinfo = render(definition.userinfoUrl);
@@ -78,8 +85,8 @@ async function configure(
       token_endpoint: tokenUrl,
       ...(userinfo !== undefined && { userinfo_endpoint: userinfo }),
     };
-    config = new oidc.Configuration(metadata, clientId, undefined, auth);
-    config[oidc.customFetch] = fetch;
+    config = new client.Configuration(metadata, clientId, undefined, auth);
+    config[client.customFetch] = fetch;
     for (const apply of execute) apply(config);
   }
   config.timeout = options.timeoutSeconds ?? definition.timeout;
@@ -98,29 +105,42 @@ export async function authorizationLink(
   const params: Record<string, string> = {};
   for (const [name, template] of Object.entries(definition.params ?? {})) params[name] = renderText(template, lookup, () => undefined);
   const scopes = definition.scopes.length > 0 ? definition.scopes : definition.issuer !== undefined ? ['openid'] : [];
-  return oidc
+  const client = await openid();
+  return client
     .buildAuthorizationUrl(session.config, {
       ...params,
       redirect_uri: callbackUrl,
       ...(scopes.length > 0 && { scope: scopes.join(' ') }),
       state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     })
     .toString();
 }
 
-export const newVerifier = oidc.randomPKCECodeVerifier;
+/** A new PKCE code verifier. */
+export async function newVerifier(): Promise<string> {
+  return (await openid()).randomPKCECodeVerifier();
+}
 
 /** Exchanges the callback's code; the account from the verified ID token, else userinfo. */
 export async function exchangeCode(session: ProviderSession, definition: OAuthDefinition, callbackUrl: URL, state: string, verifier: string): Promise<ProviderTokens> {
-  const answer = await oidc.authorizationCodeGrant(session.config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: false });
+  const answer = await (await openid()).authorizationCodeGrant(session.config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: false });
   return { ...tokensOf(answer), ...withAccount(await accountOf(session, definition, answer)) };
+}
+
+/**
+ * The provider's own refusal of a code (invalid or used, a PKCE mismatch): its OAuth error
+ * code. Undefined for any other failure (the provider could not be reached).
+ */
+export async function providerRefusal(error: unknown): Promise<string | undefined> {
+  const client = await openid();
+  return error instanceof client.ResponseBodyError || error instanceof client.AuthorizationResponseError ? error.error : undefined;
 }
 
 /** A refresh token is used once: the provider's new one (if any) replaces it. */
 export async function refresh(session: ProviderSession, refreshToken: string): Promise<ProviderTokens> {
-  return tokensOf(await oidc.refreshTokenGrant(session.config, refreshToken));
+  return tokensOf(await (await openid()).refreshTokenGrant(session.config, refreshToken));
 }
 
 function tokensOf(answer: oidc.TokenEndpointResponse): ProviderTokens {
@@ -140,7 +160,8 @@ async function accountOf(session: ProviderSession, definition: OAuthDefinition, 
   const fromToken = claims?.[definition.accountClaim];
   if (typeof fromToken === 'string' || typeof fromToken === 'number') return String(fromToken);
   if (session.config.serverMetadata().userinfo_endpoint === undefined) return claims?.sub;
-  const info = await oidc.fetchUserInfo(session.config, answer.access_token, claims?.sub ?? oidc.skipSubjectCheck);
+  const client = await openid();
+  const info = await client.fetchUserInfo(session.config, answer.access_token, claims?.sub ?? client.skipSubjectCheck);
   const fromInfo = info[definition.accountClaim];
   return typeof fromInfo === 'string' || typeof fromInfo === 'number' ? String(fromInfo) : info.sub;
 }

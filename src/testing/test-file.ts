@@ -1,6 +1,6 @@
 // A conversation test file (`*.test.json`, shared/spec/test-format.md) as a zod schema: the
 // single source of its shape for the loader, and the types the player reads.
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelIds } from '../runtime/turn.js';
 
 /** As the bot file writes methods; "get" is read as GET. */

@@ -1,7 +1,7 @@
-// The compiled build as an operator runs it: `tsc -p tsconfig.build.json` (what `npm run build`
-// runs) into a folder of its own, laid out as the image lays it out (bin/, dist/, scripts/,
-// package.json, node_modules; no TypeScript sources, so nothing can fall back to tsx), then the
-// CLI's commands, and `serve` on a read-only file system answering a signed Twilio webhook.
+// The built CLI as an operator runs it: `node tools/build.mjs` (what `npm run build` runs) into a
+// folder of its own, laid out as the image lays it out (bin/, dist/, scripts/, package.json,
+// node_modules; no TypeScript sources, so nothing can fall back to tsx), then the CLI's
+// commands, and `serve` on a read-only file system answering a signed Twilio webhook.
 //
 // Read-only: where this process may make a mount namespace of its own (root here), the server
 // runs in one where `/` is remounted read-only, so /tmp, the working folder and the build are all
@@ -33,7 +33,7 @@ const canMakeReadOnly = spawnSync(readOnlyRoot[0]!, [...readOnlyRoot.slice(1), '
 
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), 'parley-built-'));
-  const built = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { cwd: root, encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [join(root, 'tools/build.mjs'), '--outdir', join(app, 'dist')], { cwd: root, encoding: 'utf8' });
   expect(built.stdout + built.stderr).toBe('');
   expect(built.status).toBe(0);
   mkdirSync(join(app, 'bin'));

@@ -100,7 +100,8 @@ export class SettingsError extends Error {
 
 /** Reads the settings from `env`; throws a SettingsError naming every bad variable. */
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const parsed = schema.safeParse(env);
+  // Read once: zod's compiled fast path would cost more than it saves (bot/load.ts).
+  const parsed = schema.safeParse(env, { jitless: true });
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
   let cipher: Cipher | undefined;
   const key = env.TOKEN_ENCRYPTION_KEY?.trim();

@@ -33,7 +33,7 @@ const settings: Settings = quick
   : {
       turns: { conversations: 2500, rounds: 7, warmupRounds: 2 },
       signIn: { samples: 1000, warmup: 200 },
-      webhook: { connections: 20, durationSeconds: 8, warmupSeconds: 2, users: 1000, rounds: 3 },
+      webhook: { connections: 20, durationSeconds: 8, warmupSeconds: 2, users: 1000, rounds: 5 },
       redisConversations: 2000,
       heapConversations: 10_000,
       startupRuns: 7,

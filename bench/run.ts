@@ -148,12 +148,16 @@ async function main(): Promise<void> {
     const botFile = join(mkdirTemp(), 'bench-shape.json');
     writeFileSync(botFile, shapeBotText);
     const webhookOptions = { ...settings.webhook, redisUrl: redis.url, botFile };
-    // Alternating rounds, so a burst of other work on the machine touches both sides alike.
+    // Alternating rounds, each Parley round between two of the bare handler's, so it can be set
+    // against the machine's speed just before and just after it (report.ts).
     const bareRounds: WebhookResult[] = [];
     const parleyRounds: WebhookResult[] = [];
-    for (let round = 1; round <= settings.webhook.rounds; round += 1) {
+    const bareRound = async (round: number) => {
       step(`webhook round ${round}/${settings.webhook.rounds}: bare handler (${settings.webhook.durationSeconds} s)`);
       bareRounds.push(await measureWebhook('bare', webhookOptions));
+    };
+    await bareRound(1);
+    for (let round = 1; round <= settings.webhook.rounds; round += 1) {
       step(`webhook round ${round}/${settings.webhook.rounds}: Parley (${settings.webhook.durationSeconds} s)`);
       try {
         parleyRounds.push(await measureWebhook('parley', webhookOptions));
@@ -161,10 +165,15 @@ async function main(): Promise<void> {
         notes.push(`The Parley webhook was not measured: ${(error as Error).message.split('\n')[0]}`);
         break;
       }
+      await bareRound(round + 1);
     }
     webhookBare = medianRound(bareRounds)!;
     webhookParley = medianRound(parleyRounds);
-    webhookRounds = { bare: bareRounds.map((r) => r.requestsPerSecond), parley: parleyRounds.map((r) => r.requestsPerSecond) };
+    webhookRounds = {
+      bare: bareRounds.map((r) => r.requestsPerSecond),
+      parley: parleyRounds.map((r) => r.requestsPerSecond),
+      failures: { bare: sum(bareRounds.map((r) => r.failures)), parley: sum(parleyRounds.map((r) => r.failures)) },
+    };
   } finally {
     await redis.stop();
   }
@@ -201,6 +210,10 @@ async function main(): Promise<void> {
   const findings = readFileSync(join(root, 'bench', 'findings.md'), 'utf8');
   writeFileSync(join(root, 'docs', 'benchmarks.md'), markdown(results, command, findings));
   process.stdout.write(`written: docs/benchmarks.md (${Math.round(results.seconds)} s)\n`);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** The round with the median rate (the lower middle one of an even count). */

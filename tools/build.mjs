@@ -84,8 +84,11 @@ const result = await build({
 });
 if (values.metafile !== undefined) writeFileSync(values.metafile, JSON.stringify(result.metafile));
 
-// The files whose change makes this build stale: our sources that went into it, and the lock
+// The files whose change makes this build stale: our sources that went into it, the build's
+// settings, and the lock
 // file, which changes when a bundled package does (`npm install x` does not rebuild). bin/parley.js
 // compares their times with the build's, instead of walking src/ and channels/ on every start.
 const sources = Object.keys(result.metafile.inputs).filter((path) => /^(src|channels)\//.test(path));
-writeFileSync(join(values.outdir, 'inputs.json'), `${JSON.stringify({ sources, lockFile: 'package-lock.json' }, null, 1)}\n`);
+// The build's own settings make a different bundle from the same sources: an edit to them is stale too.
+const settings = ['tools/build.mjs', 'tsconfig.json'];
+writeFileSync(join(values.outdir, 'inputs.json'), `${JSON.stringify({ sources: [...sources, ...settings], lockFile: 'package-lock.json' }, null, 1)}\n`);

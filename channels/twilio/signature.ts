@@ -23,8 +23,9 @@ export function isSignedByTwilio(settings: TwilioSignatureSettings, signature: s
   if (settings.authToken === undefined || signature === undefined || signature === '') return false;
   const url = settings.publicUrl() + originalUrl;
   // The URL as PUBLIC_URL spells it is what Twilio signed when the number is set up with it:
-  // checked first, with the SDK's own signature. Only when it differs does the SDK try its
-  // variants (with and without the port, normalized), at up to six signatures a request.
+  // checked first, with the SDK's own signature. The SDK tries the URL without its port first,
+  // so behind a URL with a port (an internal address, a stand-in) it signed twice for every
+  // request; its variants still follow when the URL as spelled does not match.
   return matches(signature, getExpectedTwilioSignature(settings.authToken, url, fields)) || validateRequest(settings.authToken, signature, url, fields);
 }
 

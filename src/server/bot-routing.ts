@@ -69,7 +69,12 @@ export function createBotsApp(options: BotsAppOptions): Express {
       const to = fields.To;
       const bot = receiver('numbers', typeof to === 'string' ? to.replace(/^whatsapp:/, '') : undefined);
       if (bot === undefined) return next(nobody('number'));
-      bot.routes(req, res, next);
+      // Inside a promise's callback: anything thrown goes to the error handler, not the process.
+      try {
+        bot.routes(req, res, next);
+      } catch (error) {
+        next(error);
+      }
     }, next);
   };
   app.post('/twilio/sms', twilio);

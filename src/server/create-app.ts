@@ -189,7 +189,9 @@ export function botRoutes<R extends Router | Express = Router>(options: BotRoute
       if (unprompted === undefined) throw new Error('the Bot Framework channel cannot send unprompted');
       await unprompted(address, output);
     });
-    app.use(lazyRoutes(() => loading.then((botFramework) => botFramework.router)));
+    // On its own path only: no other request waits for botbuilder, or fails when it cannot load.
+    const botFrameworkRoute = lazyRoutes(() => loading.then((botFramework) => botFramework.router));
+    (app as Router).all('/api/messages', botFrameworkRoute);
   }
 
   const { appSecret, verifyToken, accessToken } = settings.meta;

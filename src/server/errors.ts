@@ -12,6 +12,7 @@ const statusOf: Record<ErrorCode, number> = {
   'store-unavailable': 503,
   'bad-request': 400,
   'unsupported-media-type': 415,
+  'too-large': 413,
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,

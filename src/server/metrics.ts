@@ -103,7 +103,8 @@ export function createServerMetrics(options: { processMetrics?: boolean } = {}):
     buckets: webBuckets,
     registers,
   });
-  // Children of the labels seen on every turn, so the hot path does not hash label sets.
+  // Children of the labels seen on every turn, so the hot path does not build and check a
+  // label object for `labels()` each time (prom-client still hashes a child's labels).
   const storeCallOf = new Map<string, ReturnType<typeof storeCalls.labels>>();
   const requestOf = new Map<string, ReturnType<typeof requests.labels>>();
   const turnOf = new Map<string, ReturnType<typeof turns.labels>>();

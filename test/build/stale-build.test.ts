@@ -33,7 +33,7 @@ function touch(path: string, seconds: number): void {
 
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), 'parley-stale-'));
-  for (const folder of ['bin', 'src', 'channels', 'scripts']) cpSync(join(root, folder), join(app, folder), { recursive: true });
+  for (const folder of ['bin', 'src', 'channels', 'scripts', 'tools']) cpSync(join(root, folder), join(app, folder), { recursive: true });
   for (const file of ['package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(root, file), join(app, file));
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
   const built = spawnSync(process.execPath, [join(root, 'tools/build.mjs'), '--outdir', join(app, 'dist')], { cwd: root, encoding: 'utf8' });
@@ -59,6 +59,15 @@ describe('bin/parley.js', () => {
     touch('src/bot/load.ts', 10);
     expect(validate()).toBe(sourcesSay);
     touch('src/bot/load.ts', -60);
+    expect(validate()).toBe(builtSays);
+  });
+
+  it('runs the sources when the build\'s settings changed (tools/build.mjs, tsconfig.json)', () => {
+    for (const file of ['tools/build.mjs', 'tsconfig.json']) {
+      touch(file, 10);
+      expect([file, validate()]).toEqual([file, sourcesSay]);
+      touch(file, -60);
+    }
     expect(validate()).toBe(builtSays);
   });
 

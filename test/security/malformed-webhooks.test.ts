@@ -67,6 +67,8 @@ describe('forms Twilio would not send', () => {
     const { gzipSync } = await import('node:zlib');
     expect(await post({ 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' }, gzipSync(form))).toBe(415);
     expect(await post({ 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' }, form)).toBe(415);
+    // More fields than a form may have: refused before the signature is even computed.
+    expect(await post({ 'content-type': 'application/x-www-form-urlencoded' }, `${form}${'&x=1'.repeat(1000)}`)).toBe(413);
     // Two From fields: the signature check sees a list, and so would the turn.
     expect(await post({ 'content-type': 'application/x-www-form-urlencoded' }, `${form}&From=%2B15550000000`)).toBe(403);
     expect(await app.keys()).toEqual(new Map());

@@ -80,6 +80,8 @@ describe('parley chat with a bot that signs in by link', { timeout: 60_000 }, ()
     const session = chat([bot, '--demo-services']);
     session.type('hi');
     const link = (await session.waitFor(/^.*(http:\/\/127\.0\.0\.1:4010\/\S+)$/m))[1]!;
+    // The next line may come in a later chunk of output than the link's.
+    await session.waitFor(/6-digit code the page shows you\.\n/);
     expect(session.stdout()).toBe(`Welcome to ACME Bank.\n${linkText}${link}\nOnce you have signed in, type here the 6-digit code the page shows you.\n`);
     expect(link).toMatch(linkPath);
     const pages = /^sign-in pages at (http:\/\/127\.0\.0\.1:\d+)\/auth\/callback/m.exec(session.stderr())?.[1];

@@ -21,27 +21,45 @@ export function relocate(session: Session, bot: Bot): Relocation {
   const { at } = session;
   if (at === undefined) return { kind: 'moved', session: { ...session, revision: bot.revision } };
   const where = `${bot.source}: a conversation waiting at script "${at.script}" step ${at.step}${session.stepId === undefined ? '' : ` (id "${session.stepId}")`}`;
+  const place = placeIn(session, at, session.stepId, bot);
+  if (place.kind === 'id-gone') return { kind: 'lost', warning: `${where} was reloaded into a version without that step: it starts over` };
+  if (place.kind !== 'found') return { kind: 'lost', warning: `${where} was reloaded into a version whose step there waits for something else: it starts over` };
+  const moved = { ...place.session, revision: bot.revision };
+  if (place.by === 'id') return { kind: 'moved', session: moved };
+  return { kind: 'moved', session: moved, warning: `${where} was kept at the same position after a reload (the step has no id, so it may be another step now: give waiting steps ids)` };
+}
 
-  let found: Position | undefined;
-  let warning: string | undefined;
-  if (session.stepId !== undefined) {
-    found = bot.stepIndex.get(`${at.script}#${session.stepId}`);
-    if (found === undefined) return { kind: 'lost', warning: `${where} was reloaded into a version without that step: it starts over` };
-  } else {
-    found = at;
-    warning = `${where} was kept at the same position after a reload (the step has no id, so it may be another step now: give waiting steps ids)`;
+/** Where a conversation waiting at `at` goes on in `bot`, or why it cannot. */
+export type Place =
+  | { kind: 'found'; session: Session; at: Position; by: 'id' | 'position' }
+  /** No step of that script has the id any more. */
+  | { kind: 'id-gone' }
+  /** No step at that position any more. */
+  | { kind: 'step-gone'; at: Position }
+  /** The step found waits for something else than the conversation does. */
+  | { kind: 'waits-for-else'; at: Position };
+
+/**
+ * The step a session waits at, found in `bot`: by `stepId` when the step had one (steps move
+ * when others are added before them), else at the same position if the step there can take
+ * what the conversation waits for. Shared by the server's reload (above) and the studio's.
+ */
+export function placeIn(session: Session, at: Position, stepId: string | undefined, bot: Bot): Place {
+  let found: Position | undefined = at;
+  if (stepId !== undefined) {
+    found = bot.stepIndex.get(`${at.script}#${stepId}`);
+    if (found === undefined) return { kind: 'id-gone' };
   }
   const step = stepAt(bot, found);
-  if (step === undefined || !canTake(step, session.wait, bot)) {
-    return { kind: 'lost', warning: `${where} was reloaded into a version whose step there waits for something else: it starts over` };
-  }
-  const moved: Session = { ...session, at: found, revision: bot.revision };
+  if (step === undefined) return { kind: 'step-gone', at: found };
+  if (!canTake(step, session.wait, bot)) return { kind: 'waits-for-else', at: found };
+  const moved: Session = { ...session, at: found };
   if (session.retry !== undefined) {
     // The web service call to make again after signing in is the step waited at, moved alike.
     if (session.retry.script === at.script && session.retry.step === at.step) moved.retry = found;
     else if (stepAt(bot, session.retry)?.type !== 'webService') delete moved.retry;
   }
-  return warning === undefined ? { kind: 'moved', session: moved } : { kind: 'moved', session: moved, warning };
+  return { kind: 'found', session: moved, at: found, by: stepId === undefined ? 'position' : 'id' };
 }
 
 /** Whether `step` can go on with what the conversation waits for. */
